@@ -1,0 +1,36 @@
+import type { Txn } from './Txn.js';
+import type { Zxid } from './zxid.js';
+
+/**
+ * The messages of the protocol. Names follow the ZAB paper where ZooKeeper's wire names differ:
+ * CEPOCH is FOLLOWERINFO/OBSERVERINFO, NEWEPOCH is LEADERINFO, ACKLD is the ACK of NEWLEADER.
+ */
+export type Message =
+  | { readonly type: 'NOTIFICATION'; readonly vote: Vote; readonly round: number; readonly state: 'LOOKING' | 'FOLLOWING' | 'LEADING' | 'OBSERVING' }
+  | { readonly type: 'CEPOCH'; readonly acceptedEpoch: number }
+  | { readonly type: 'NEWEPOCH'; readonly epoch: number }
+  | { readonly type: 'ACKEPOCH'; readonly currentEpoch: number; readonly lastZxid: Zxid }
+  | { readonly type: 'DIFF'; readonly txns: readonly Txn[]; readonly committedZxid: Zxid }
+  | { readonly type: 'TRUNC'; readonly truncZxid: Zxid; readonly txns: readonly Txn[]; readonly committedZxid: Zxid }
+  | { readonly type: 'SNAP'; readonly txns: readonly Txn[]; readonly committedZxid: Zxid }
+  | { readonly type: 'NEWLEADER'; readonly epoch: number }
+  | { readonly type: 'ACKLD'; readonly epoch: number }
+  | { readonly type: 'UPTODATE' }
+  | { readonly type: 'PROPOSAL'; readonly txn: Txn }
+  | { readonly type: 'ACK'; readonly zxid: Zxid }
+  | { readonly type: 'COMMIT'; readonly zxid: Zxid }
+  | { readonly type: 'INFORM'; readonly txn: Txn };
+
+export type MessageType = Message['type'];
+
+/** A fast-leader-election vote: (peerEpoch, zxid, sid) ordered lexicographically. */
+export interface Vote {
+  readonly leader: number;
+  readonly zxid: Zxid;
+  readonly peerEpoch: number;
+}
+
+export const MESSAGE_TYPES: readonly MessageType[] = [
+  'NOTIFICATION', 'CEPOCH', 'NEWEPOCH', 'ACKEPOCH', 'DIFF', 'TRUNC', 'SNAP',
+  'NEWLEADER', 'ACKLD', 'UPTODATE', 'PROPOSAL', 'ACK', 'COMMIT', 'INFORM',
+];

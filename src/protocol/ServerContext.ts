@@ -1,0 +1,117 @@
+import type { Message } from './Message.js';
+import type { Txn } from './Txn.js';
+import type { Zxid } from './zxid.js';
+
+/** What a server emits in one transition; the cluster model performs it (etcd raft's `Ready`). */
+export type Effect =
+  | { readonly kind: 'send'; readonly to: number; readonly msg: Message }
+  /** The connection to `peer` is gone: both channels are emptied and the peer is told. */
+  | { readonly kind: 'disconnect'; readonly peer: number }
+  /** Ghost: a leader made a proposal (feeds the spec's `proposed`). */
+  | { readonly kind: 'propose'; readonly txn: Txn }
+  /** Ghost: txns committed by a quorum, in commit order (feeds `committedLog`). */
+  | { readonly kind: 'commit'; readonly txns: readonly Txn[] }
+  /** Ghost: a leader was established (quorum of NEWLEADER acks) in `epoch` (feeds `established`). */
+  | { readonly kind: 'establish'; readonly epoch: number };
+
+/** Sync data a learner received (DIFF / TRUNC / SNAP) and has not yet written to its log. */
+export interface PendingSync {
+  readonly snap: boolean;
+  readonly txns: readonly Txn[];
+  readonly committedZxid: Zxid;
+}
+
+/**
+ * One server's variables, grouped as in the spec. Sets of servers are bitmasks (bit `sid`), so
+ * they are canonical and cheap to copy. Fields of a role the server is not in hold their initial
+ * values: the spec resets them on every role change, and so must we, or the state counts differ.
+ */
+export interface ServerContext {
+  /** Server id, 1-based; fixed. */
+  readonly id: number;
+  /** Bitmask of the voting servers; fixed. */
+  readonly voters: number;
+  /** How many txns a leader retains for DIFF before it sends SNAP instead; fixed. */
+  readonly commitLogCount: number;
+
+  // Persistent: survives a crash.
+  readonly currentEpoch: number;
+  readonly acceptedEpoch: number;
+  /** The txn log: logged proposals, committed or not. */
+  readonly history: readonly Txn[];
+
+  // Volatile.
+  /** Length of the delivered (committed) prefix of `history`. */
+  readonly lastCommitted: number;
+  /** A learner's leader (0: none). */
+  readonly leader: number;
+
+  // Leader only.
+  /** Learners connected to this leader. */
+  readonly learners: number;
+  /** Servers whose CEPOCH the leader has counted (itself included). */
+  readonly cepochRecv: number;
+  /** Greatest acceptedEpoch among `cepochRecv`: the new epoch is this plus one. */
+  readonly maxAcceptedEpoch: number;
+  /** Servers whose ACKEPOCH the leader has counted (itself included). */
+  readonly ackeRecv: number;
+  /** Last zxid each learner reported in ACKEPOCH, indexed by sid, kept until it is synced. */
+  readonly ackeZxid: readonly (Zxid | null)[];
+  /** Learners that were sent NEWLEADER: the forwarding set for PROPOSAL and COMMIT. */
+  readonly synced: number;
+  /** Servers whose ACK of NEWLEADER the leader has counted (itself included). */
+  readonly ackldRecv: number;
+  /** Voters that acked each history entry (leader only; parallel to `history`). */
+  readonly acks: readonly number[];
+
+  // Learner only.
+  /** Received sync data not yet logged. */
+  readonly pendingSync: PendingSync | null;
+  /** Epoch of the NEWLEADER being processed (0: none). */
+  readonly newLeaderEpoch: number;
+  /** How many of the NEWLEADER steps are done (meaningful while `newLeaderEpoch` > 0). */
+  readonly newLeaderStep: number;
+
+  /** Effects of the last transition, drained by the cluster model. Always empty between steps. */
+  readonly outbox: readonly Effect[];
+}
+
+/** The steps a learner takes on NEWLEADER. The spec separates them so a variant can reorder them. */
+export type NewLeaderStep = 'FollowerPersistSyncedTxns' | 'FollowerPersistCurrentEpoch' | 'FollowerAckNEWLEADER';
+
+/** The order ZooKeeper uses since ZOOKEEPER-4643/4646: txns, then currentEpoch, then the ACK. */
+export const NEW_LEADER_STEPS: readonly NewLeaderStep[] = [
+  'FollowerPersistSyncedTxns',
+  'FollowerPersistCurrentEpoch',
+  'FollowerAckNEWLEADER',
+];
+
+export function initialServerContext(
+  id: number,
+  voters: number,
+  serverCount: number,
+  commitLogCount: number,
+): ServerContext {
+  return {
+    id,
+    voters,
+    commitLogCount,
+    currentEpoch: 0,
+    acceptedEpoch: 0,
+    history: [],
+    lastCommitted: 0,
+    leader: 0,
+    learners: 0,
+    cepochRecv: 0,
+    maxAcceptedEpoch: 0,
+    ackeRecv: 0,
+    ackeZxid: new Array<Zxid | null>(serverCount + 1).fill(null),
+    synced: 0,
+    ackldRecv: 0,
+    acks: [],
+    pendingSync: null,
+    newLeaderEpoch: 0,
+    newLeaderStep: 0,
+    outbox: [],
+  };
+}

@@ -1,0 +1,52 @@
+import type { Message } from './Message.js';
+
+/**
+ * Every event a server chart takes is named after the spec action that delivers it, so that a
+ * trace, a chart transition and a TLA+ disjunct share one name.
+ */
+export type MessageEventType =
+  | 'LeaderProcessCEPOCH'
+  | 'FollowerProcessNEWEPOCH'
+  | 'LeaderProcessACKEPOCH'
+  | 'FollowerProcessDIFF'
+  | 'FollowerProcessTRUNC'
+  | 'FollowerProcessSNAP'
+  | 'FollowerProcessNEWLEADER'
+  | 'LeaderProcessACKLD'
+  | 'FollowerProcessUPTODATE'
+  | 'FollowerProcessPROPOSAL'
+  | 'LeaderProcessACK'
+  | 'FollowerProcessCOMMIT'
+  | 'ObserverProcessINFORM';
+
+export type StepEventType = 'FollowerPersistSyncedTxns' | 'FollowerPersistCurrentEpoch' | 'FollowerAckNEWLEADER';
+
+export type ServerEvent =
+  | { readonly type: MessageEventType; readonly from: number; readonly msg: Message }
+  | { readonly type: StepEventType }
+  | { readonly type: 'ElectLeader'; readonly leader: number; readonly quorum: number }
+  | { readonly type: 'JoinLeader'; readonly leader: number; readonly learner: number }
+  | { readonly type: 'LeaderProcessRequest'; readonly value: number }
+  | { readonly type: 'LeaderTimeout' }
+  | { readonly type: 'Crash' }
+  | { readonly type: 'Restart' }
+  | { readonly type: 'Disconnect'; readonly peer: number };
+
+export type ServerEventType = ServerEvent['type'];
+
+/** Which action handles a message at the head of a channel. */
+export const HANDLER_OF_MESSAGE: Readonly<Record<Exclude<Message['type'], 'NOTIFICATION'>, MessageEventType>> = {
+  CEPOCH: 'LeaderProcessCEPOCH',
+  NEWEPOCH: 'FollowerProcessNEWEPOCH',
+  ACKEPOCH: 'LeaderProcessACKEPOCH',
+  DIFF: 'FollowerProcessDIFF',
+  TRUNC: 'FollowerProcessTRUNC',
+  SNAP: 'FollowerProcessSNAP',
+  NEWLEADER: 'FollowerProcessNEWLEADER',
+  ACKLD: 'LeaderProcessACKLD',
+  UPTODATE: 'FollowerProcessUPTODATE',
+  PROPOSAL: 'FollowerProcessPROPOSAL',
+  ACK: 'LeaderProcessACK',
+  COMMIT: 'FollowerProcessCOMMIT',
+  INFORM: 'ObserverProcessINFORM',
+};

@@ -1,0 +1,303 @@
+import type { Effect, ServerContext } from './ServerContext.js';
+import { NEW_LEADER_STEPS } from './ServerContext.js';
+import type { ServerEvent } from './ServerEvent.js';
+import type { Message } from './Message.js';
+import type { Txn } from './Txn.js';
+import { bit, has, isQuorum, members } from './quorum.js';
+import { compareZxid, zxidEquals, ZXID_ZERO, type Zxid } from './zxid.js';
+import { lastZxidOf, syncMessage } from './syncMessage.js';
+
+/** An action maps the server's variables and the event to new variables; effects go to `outbox`. */
+export type Action = (context: ServerContext, event: ServerEvent) => ServerContext;
+
+function msgOf<T extends Message['type']>(event: ServerEvent, type: T): Extract<Message, { type: T }> {
+  if (!('msg' in event) || event.msg.type !== type) {
+    throw new Error(`expected a ${type} message in ${event.type}, got ${'msg' in event ? event.msg.type : 'none'}`);
+  }
+  return event.msg as Extract<Message, { type: T }>;
+}
+
+function fromOf(event: ServerEvent): number {
+  if (!('from' in event)) throw new Error(`${event.type} has no sender`);
+  return event.from;
+}
+
+function emit(context: ServerContext, ...effects: Effect[]): ServerContext {
+  return { ...context, outbox: [...context.outbox, ...effects] };
+}
+
+function send(to: number, msg: Message): Effect {
+  return { kind: 'send', to, msg };
+}
+
+function resetLeaderVars(context: ServerContext): ServerContext {
+  return {
+    ...context,
+    learners: 0,
+    cepochRecv: 0,
+    maxAcceptedEpoch: 0,
+    ackeRecv: 0,
+    ackeZxid: context.ackeZxid.map(() => null),
+    synced: 0,
+    ackldRecv: 0,
+    acks: [],
+  };
+}
+
+function resetLearnerVars(context: ServerContext): ServerContext {
+  return { ...context, leader: 0, pendingSync: null, newLeaderEpoch: 0, newLeaderStep: 0 };
+}
+
+/** The last txn counter this leader used in its current epoch. */
+function lastCounterInEpoch(history: readonly Txn[], epoch: number): number {
+  const last = history[history.length - 1];
+  return last !== undefined && last.zxid.epoch === epoch ? last.zxid.counter : 0;
+}
+
+/** Index (1-based length) of the prefix of `history` with zxids up to `zxid`. */
+function prefixLengthUpTo(history: readonly Txn[], zxid: Zxid): number {
+  let n = 0;
+  while (n < history.length && compareZxid(history[n].zxid, zxid) <= 0) n++;
+  return n;
+}
+
+/** Leader: how much of its log a learner synced now may deliver. Before establishment all of it. */
+function leaderCommittedCount(context: ServerContext, established: boolean): number {
+  return established ? context.lastCommitted : context.history.length;
+}
+
+/** Leader: send `learner` its sync message and NEWLEADER, and add it to the forwarding set. */
+function syncLearner(context: ServerContext, learner: number, established: boolean): ServerContext {
+  const peerZxid = context.ackeZxid[learner];
+  if (peerZxid === null) throw new Error(`leader ${context.id} syncs learner ${learner} without its ACKEPOCH`);
+  const sync = syncMessage(context.history, leaderCommittedCount(context, established), peerZxid, context.commitLogCount);
+  const ackeZxid = context.ackeZxid.slice();
+  ackeZxid[learner] = null;
+  return emit(
+    { ...context, ackeZxid, synced: context.synced | bit(learner) },
+    send(learner, sync),
+    send(learner, { type: 'NEWLEADER', epoch: context.currentEpoch }),
+  );
+}
+
+/** Leader: commit, in zxid order, every txn whose acks form a quorum. */
+function commitQuorumAcked(context: ServerContext): ServerContext {
+  let committed = context.lastCommitted;
+  while (committed < context.history.length && isQuorum(context.acks[committed], context.voters)) committed++;
+  if (committed === context.lastCommitted) return context;
+  const txns = context.history.slice(context.lastCommitted, committed);
+  // Acks of committed txns no longer matter; clearing them keeps equal states equal.
+  const acks = context.acks.slice();
+  acks.fill(0, context.lastCommitted, committed);
+  const effects: Effect[] = [{ kind: 'commit', txns }];
+  for (const learner of members(context.synced)) {
+    for (const txn of txns) {
+      effects.push(
+        has(context.voters, learner)
+          ? send(learner, { type: 'COMMIT', zxid: txn.zxid })
+          : send(learner, { type: 'INFORM', txn }),
+      );
+    }
+  }
+  return emit({ ...context, acks, lastCommitted: committed }, ...effects);
+}
+
+/** Learner: deliver the logged prefix up to `zxid` (never shrinks what was delivered). */
+function deliverUpTo(context: ServerContext, zxid: Zxid): ServerContext {
+  const upTo = prefixLengthUpTo(context.history, zxid);
+  return upTo > context.lastCommitted ? { ...context, lastCommitted: upTo } : context;
+}
+
+/** A learner leaves its leader: the connection closes and it forgets everything of that leader. */
+function leaveLeader(context: ServerContext): ServerContext {
+  const peer = context.leader;
+  return emit(resetLearnerVars(context), { kind: 'disconnect', peer });
+}
+
+/** A leader steps down: every learner connection closes. */
+function leaveLeading(context: ServerContext): ServerContext {
+  const effects: Effect[] = members(context.learners).map((peer) => ({ kind: 'disconnect', peer }));
+  return emit(resetLeaderVars(context), ...effects);
+}
+
+function joinAsLearner(context: ServerContext, leader: number): ServerContext {
+  return emit({ ...context, leader }, send(leader, { type: 'CEPOCH', acceptedEpoch: context.acceptedEpoch }));
+}
+
+export const serverActions = {
+  // ----- Election (oracle) -----
+  becomeLeader: (context) => ({
+    ...context,
+    cepochRecv: bit(context.id),
+    maxAcceptedEpoch: context.acceptedEpoch,
+    ackeRecv: bit(context.id),
+    ackldRecv: bit(context.id),
+  }),
+  becomeElectedFollower: (context, event) => {
+    if (event.type !== 'ElectLeader') throw new Error(`becomeElectedFollower on ${event.type}`);
+    return joinAsLearner(context, event.leader);
+  },
+  addElectedLearners: (context, event) => {
+    if (event.type !== 'ElectLeader') throw new Error(`addElectedLearners on ${event.type}`);
+    return { ...context, learners: event.quorum & ~bit(context.id) };
+  },
+  joinLeader: (context, event) => {
+    if (event.type !== 'JoinLeader') throw new Error(`joinLeader on ${event.type}`);
+    return joinAsLearner(context, event.leader);
+  },
+  addLearner: (context, event) => {
+    if (event.type !== 'JoinLeader') throw new Error(`addLearner on ${event.type}`);
+    return { ...context, learners: context.learners | bit(event.learner) };
+  },
+
+  // ----- Discovery -----
+  /**
+   * Count the learner's acceptedEpoch. When the CEPOCHs first form a quorum the new epoch is
+   * max(acceptedEpoch) + 1: the leader accepts it and sends NEWEPOCH to all it counted. Once the
+   * epoch is chosen, a late learner is answered at once.
+   */
+  leaderProcessCEPOCH: (context, event) => {
+    const from = fromOf(event);
+    const m = msgOf(event, 'CEPOCH');
+    if (isQuorum(context.cepochRecv, context.voters)) {
+      return emit({ ...context, cepochRecv: context.cepochRecv | bit(from) }, send(from, { type: 'NEWEPOCH', epoch: context.acceptedEpoch }));
+    }
+    const cepochRecv = context.cepochRecv | bit(from);
+    const maxAcceptedEpoch = Math.max(context.maxAcceptedEpoch, m.acceptedEpoch);
+    if (!isQuorum(cepochRecv, context.voters)) return { ...context, cepochRecv, maxAcceptedEpoch };
+    const epoch = maxAcceptedEpoch + 1;
+    const effects = members(cepochRecv & ~bit(context.id)).map((learner) => send(learner, { type: 'NEWEPOCH', epoch }));
+    return emit({ ...context, cepochRecv, maxAcceptedEpoch, acceptedEpoch: epoch }, ...effects);
+  },
+  /** Accept the new epoch (persisting acceptedEpoch) and answer with currentEpoch and last zxid. */
+  followerProcessNEWEPOCH: (context, event) => {
+    const m = msgOf(event, 'NEWEPOCH');
+    const accepted = { ...context, acceptedEpoch: Math.max(context.acceptedEpoch, m.epoch) };
+    return emit(
+      accepted,
+      send(fromOf(event), { type: 'ACKEPOCH', currentEpoch: context.currentEpoch, lastZxid: lastZxidOf(context.history) }),
+    );
+  },
+  leaveLeader: (context) => leaveLeader(context),
+  /** Remember the learner's position; it is synced once a quorum acked the epoch. */
+  recordAckEpoch: (context, event) => {
+    const from = fromOf(event);
+    const m = msgOf(event, 'ACKEPOCH');
+    const ackeZxid = context.ackeZxid.slice();
+    ackeZxid[from] = m.lastZxid;
+    return { ...context, ackeRecv: context.ackeRecv | bit(from), ackeZxid };
+  },
+  /** A quorum acked the epoch: persist currentEpoch and sync every learner that acked. */
+  startSync: (context) => {
+    let next: ServerContext = { ...context, currentEpoch: context.acceptedEpoch };
+    for (const learner of members(context.ackeRecv & ~bit(context.id))) next = syncLearner(next, learner, false);
+    return next;
+  },
+  /** A learner acked the epoch after the quorum: sync it at once. */
+  syncLateLearner: (context, event) => syncLearner(context, fromOf(event), true),
+  syncLateLearnerBeforeEstablished: (context, event) => syncLearner(context, fromOf(event), false),
+  leaveLeading: (context) => leaveLeading(context),
+
+  // ----- Synchronization -----
+  followerProcessDIFF: (context, event) => {
+    const m = msgOf(event, 'DIFF');
+    return { ...context, pendingSync: { snap: false, txns: m.txns, committedZxid: m.committedZxid } };
+  },
+  /** TRUNC cuts the log at once (ZooKeeper truncates the txn log on receipt). */
+  followerProcessTRUNC: (context, event) => {
+    const m = msgOf(event, 'TRUNC');
+    const history = context.history.slice(0, prefixLengthUpTo(context.history, m.truncZxid));
+    return {
+      ...context,
+      history,
+      lastCommitted: Math.min(context.lastCommitted, history.length),
+      pendingSync: { snap: false, txns: m.txns, committedZxid: m.committedZxid },
+    };
+  },
+  followerProcessSNAP: (context, event) => {
+    const m = msgOf(event, 'SNAP');
+    return { ...context, pendingSync: { snap: true, txns: m.txns, committedZxid: m.committedZxid } };
+  },
+  followerProcessNEWLEADER: (context, event) => ({ ...context, newLeaderEpoch: msgOf(event, 'NEWLEADER').epoch, newLeaderStep: 0 }),
+  /** Write the synced txns to the log and deliver those the leader counts as committed. */
+  followerPersistSyncedTxns: (context) => {
+    const sync = context.pendingSync;
+    const history = sync === null ? context.history : sync.snap ? sync.txns : [...context.history, ...sync.txns];
+    const base = sync !== null && sync.snap ? 0 : Math.min(context.lastCommitted, history.length);
+    const next = { ...context, history, lastCommitted: base, pendingSync: null, newLeaderStep: context.newLeaderStep + 1 };
+    return sync === null ? next : deliverUpTo(next, sync.committedZxid);
+  },
+  followerPersistCurrentEpoch: (context) => ({
+    ...context,
+    currentEpoch: context.newLeaderEpoch,
+    newLeaderStep: context.newLeaderStep + 1,
+  }),
+  followerAckNEWLEADER: (context) =>
+    emit({ ...context, newLeaderStep: context.newLeaderStep + 1 }, send(context.leader, { type: 'ACKLD', epoch: context.newLeaderEpoch })),
+  recordAckLd: (context, event) => ({ ...context, ackldRecv: context.ackldRecv | bit(fromOf(event)) }),
+  /**
+   * A quorum acked NEWLEADER: the leader is established. Everything in its log is committed now
+   * (the old epochs' txns it synced to the quorum), and the learners that acked get UPTODATE.
+   */
+  establishLeadership: (context, event) => {
+    const ackldRecv = context.ackldRecv | bit(fromOf(event));
+    const txns = context.history.slice(context.lastCommitted);
+    const acks = context.history.map(() => 0);
+    const effects: Effect[] = [{ kind: 'establish', epoch: context.currentEpoch }];
+    if (txns.length > 0) effects.push({ kind: 'commit', txns });
+    for (const learner of members(ackldRecv & ~bit(context.id))) effects.push(send(learner, { type: 'UPTODATE' }));
+    return emit({ ...context, ackldRecv, acks, lastCommitted: context.history.length }, ...effects);
+  },
+  sendUPTODATE: (context, event) => {
+    const from = fromOf(event);
+    return emit({ ...context, ackldRecv: context.ackldRecv | bit(from) }, send(from, { type: 'UPTODATE' }));
+  },
+
+  // ----- Broadcast -----
+  leaderProcessRequest: (context, event) => {
+    if (event.type !== 'LeaderProcessRequest') throw new Error(`leaderProcessRequest on ${event.type}`);
+    const zxid = { epoch: context.currentEpoch, counter: lastCounterInEpoch(context.history, context.currentEpoch) + 1 };
+    const txn: Txn = { zxid, value: event.value };
+    const effects: Effect[] = [{ kind: 'propose', txn }];
+    for (const learner of members(context.synced & context.voters)) effects.push(send(learner, { type: 'PROPOSAL', txn }));
+    const next = emit({ ...context, history: [...context.history, txn], acks: [...context.acks, bit(context.id)] }, ...effects);
+    return commitQuorumAcked(next);
+  },
+  /** Log the proposal, then ACK it (ZooKeeper: SyncRequestProcessor before SendAckRequestProcessor). */
+  followerProcessPROPOSAL: (context, event) => {
+    const m = msgOf(event, 'PROPOSAL');
+    return emit({ ...context, history: [...context.history, m.txn] }, send(fromOf(event), { type: 'ACK', zxid: m.txn.zxid }));
+  },
+  leaderProcessACK: (context, event) => {
+    const m = msgOf(event, 'ACK');
+    const index = context.history.findIndex((t) => zxidEquals(t.zxid, m.zxid));
+    if (index < context.lastCommitted) return context;
+    const acks = context.acks.slice();
+    acks[index] = acks[index] | (bit(fromOf(event)) & context.voters);
+    return commitQuorumAcked({ ...context, acks });
+  },
+  followerProcessCOMMIT: (context, event) => deliverUpTo(context, msgOf(event, 'COMMIT').zxid),
+  followerProcessUPTODATE: (context) => context,
+  /** An observer logs and delivers an INFORM at once: it never acks. */
+  observerProcessINFORM: (context, event) => {
+    const m = msgOf(event, 'INFORM');
+    const last = lastZxidOf(context.history);
+    const history = compareZxid(m.txn.zxid, last) > 0 ? [...context.history, m.txn] : context.history;
+    return deliverUpTo({ ...context, history }, m.txn.zxid);
+  },
+
+  // ----- Environment -----
+  removeLearner: (context, event) => {
+    if (event.type !== 'Disconnect') throw new Error(`removeLearner on ${event.type}`);
+    return { ...context, learners: context.learners & ~bit(event.peer), synced: context.synced & ~bit(event.peer) };
+  },
+  /** A crash loses every volatile variable; currentEpoch, acceptedEpoch and the log survive. */
+  crash: (context) => {
+    const leaving = context.leader !== 0 ? leaveLeader(context) : context.learners !== 0 ? leaveLeading(context) : context;
+    return { ...resetLearnerVars(resetLeaderVars(leaving)), lastCommitted: 0 };
+  },
+  restart: (context) => context,
+} satisfies Record<string, Action>;
+
+export type ServerActionName = keyof typeof serverActions;
+export { NEW_LEADER_STEPS, ZXID_ZERO };

@@ -1,0 +1,196 @@
+import { assign, setup } from 'xstate';
+import { initialServerContext, type ServerContext } from './ServerContext.js';
+import type { ServerEvent } from './ServerEvent.js';
+import { serverActions, type Action, type ServerActionName } from './serverActions.js';
+import { serverGuards, type Guard, type ServerGuardName } from './serverGuards.js';
+
+/** What a server chart is started with. */
+export interface ServerInput {
+  readonly id: number;
+  readonly voters: number;
+  readonly serverCount: number;
+  readonly commitLogCount: number;
+}
+
+/** The implementations behind the chart's named guards and actions: what a variant replaces. */
+export interface ServerImplementations {
+  readonly guards: Record<ServerGuardName, Guard>;
+  readonly actions: Record<ServerActionName, Action>;
+}
+
+export const defaultImplementations: ServerImplementations = { guards: serverGuards, actions: serverActions };
+
+function xstateGuards(impl: ServerImplementations) {
+  const out: Record<string, (args: { context: ServerContext; event: ServerEvent }) => boolean> = {};
+  for (const [name, guard] of Object.entries(impl.guards)) out[name] = ({ context, event }) => guard(context, event);
+  return out as Record<ServerGuardName, (args: { context: ServerContext; event: ServerEvent }) => boolean>;
+}
+
+function xstateActions(impl: ServerImplementations) {
+  const out: Record<string, ReturnType<typeof assign<ServerContext, ServerEvent, undefined, ServerEvent, never>>> = {};
+  for (const [name, action] of Object.entries(impl.actions)) {
+    out[name] = assign<ServerContext, ServerEvent, undefined, ServerEvent, never>(({ context, event }) => action(context, event));
+  }
+  return out as Record<ServerActionName, (typeof out)[string]>;
+}
+
+/**
+ * One ZooKeeper server as a statechart. Every event is a spec action; a state's transitions are
+ * tried in order and the first whose guard holds is taken, exactly as the spec's disjuncts are
+ * mutually exclusive by their guards. The chart has no entry or exit actions: everything a step
+ * does is on its transition, so that the compiled step function (compileServerMachine) and the
+ * spec see the same granularity.
+ */
+export function createServerMachine(impl: ServerImplementations = defaultImplementations) {
+  return setup({
+    types: {
+      context: {} as ServerContext,
+      events: {} as ServerEvent,
+      input: {} as ServerInput,
+    },
+    guards: xstateGuards(impl),
+    actions: xstateActions(impl),
+  }).createMachine({
+    id: 'server',
+    context: ({ input }) => initialServerContext(input.id, input.voters, input.serverCount, input.commitLogCount),
+    initial: 'LOOKING',
+    states: {
+      DOWN: {
+        on: {
+          Restart: { target: 'LOOKING', actions: 'restart' },
+        },
+      },
+      LOOKING: {
+        on: {
+          ElectLeader: [
+            { guard: 'isElectedLeader', target: 'LEADING', actions: ['becomeLeader', 'addElectedLearners'] },
+            { guard: 'isInElectedQuorum', target: 'FOLLOWING', actions: 'becomeElectedFollower' },
+          ],
+          JoinLeader: [
+            { guard: 'isJoiningFollower', target: 'FOLLOWING', actions: 'joinLeader' },
+            { guard: 'isJoiningObserver', target: 'OBSERVING', actions: 'joinLeader' },
+          ],
+          Crash: { target: 'DOWN', actions: 'crash' },
+        },
+      },
+      LEADING: {
+        initial: 'DISCOVERY',
+        on: {
+          LeaderProcessCEPOCH: { actions: 'leaderProcessCEPOCH' },
+          JoinLeader: { guard: 'isJoinedLeader', actions: 'addLearner' },
+          Disconnect: { guard: 'isPeerLearner', actions: 'removeLearner' },
+          LeaderTimeout: { guard: 'isQuorumLost', target: 'LOOKING', actions: 'leaveLeading' },
+          Crash: { target: 'DOWN', actions: 'crash' },
+        },
+        states: {
+          DISCOVERY: {
+            on: {
+              LeaderProcessACKEPOCH: [
+                { guard: 'isLearnerAhead', target: '#server.LOOKING', actions: 'leaveLeading' },
+                { guard: 'isAckEpochQuorum', target: 'SYNCHRONIZATION', actions: ['recordAckEpoch', 'startSync'] },
+                { actions: 'recordAckEpoch' },
+              ],
+            },
+          },
+          SYNCHRONIZATION: {
+            on: {
+              LeaderProcessACKEPOCH: [
+                { guard: 'isLearnerAhead', target: '#server.LOOKING', actions: 'leaveLeading' },
+                { actions: ['recordAckEpoch', 'syncLateLearnerBeforeEstablished'] },
+              ],
+              LeaderProcessACKLD: [
+                { guard: 'isAckLdQuorum', target: 'BROADCAST', actions: 'establishLeadership' },
+                { actions: 'recordAckLd' },
+              ],
+            },
+          },
+          BROADCAST: {
+            on: {
+              LeaderProcessACKEPOCH: [
+                { guard: 'isLearnerAhead', target: '#server.LOOKING', actions: 'leaveLeading' },
+                { actions: ['recordAckEpoch', 'syncLateLearner'] },
+              ],
+              LeaderProcessACKLD: { actions: 'sendUPTODATE' },
+              LeaderProcessRequest: { actions: 'leaderProcessRequest' },
+              LeaderProcessACK: { actions: 'leaderProcessACK' },
+            },
+          },
+        },
+      },
+      FOLLOWING: {
+        initial: 'DISCOVERY',
+        on: {
+          Disconnect: { guard: 'isPeerLeader', target: 'LOOKING', actions: 'leaveLeader' },
+          Crash: { target: 'DOWN', actions: 'crash' },
+        },
+        states: {
+          DISCOVERY: {
+            on: {
+              FollowerProcessNEWEPOCH: [
+                { guard: 'isEpochBelowAccepted', target: '#server.LOOKING', actions: 'leaveLeader' },
+                { target: 'SYNCHRONIZATION', actions: 'followerProcessNEWEPOCH' },
+              ],
+            },
+          },
+          SYNCHRONIZATION: {
+            on: {
+              FollowerProcessDIFF: { actions: 'followerProcessDIFF' },
+              FollowerProcessTRUNC: { actions: 'followerProcessTRUNC' },
+              FollowerProcessSNAP: { actions: 'followerProcessSNAP' },
+              FollowerProcessNEWLEADER: { actions: 'followerProcessNEWLEADER' },
+              FollowerPersistSyncedTxns: { guard: 'isNextNewLeaderStep', actions: 'followerPersistSyncedTxns' },
+              FollowerPersistCurrentEpoch: { guard: 'isNextNewLeaderStep', actions: 'followerPersistCurrentEpoch' },
+              FollowerAckNEWLEADER: { guard: 'isNextNewLeaderStep', actions: 'followerAckNEWLEADER' },
+              FollowerProcessPROPOSAL: { guard: 'isNewLeaderDone', actions: 'followerProcessPROPOSAL' },
+              FollowerProcessCOMMIT: { guard: 'isNewLeaderDone', actions: 'followerProcessCOMMIT' },
+              FollowerProcessUPTODATE: { guard: 'isNewLeaderDone', target: 'BROADCAST', actions: 'followerProcessUPTODATE' },
+            },
+          },
+          BROADCAST: {
+            on: {
+              FollowerProcessPROPOSAL: { actions: 'followerProcessPROPOSAL' },
+              FollowerProcessCOMMIT: { actions: 'followerProcessCOMMIT' },
+            },
+          },
+        },
+      },
+      OBSERVING: {
+        initial: 'DISCOVERY',
+        on: {
+          Disconnect: { guard: 'isPeerLeader', target: 'LOOKING', actions: 'leaveLeader' },
+          Crash: { target: 'DOWN', actions: 'crash' },
+        },
+        states: {
+          DISCOVERY: {
+            on: {
+              FollowerProcessNEWEPOCH: [
+                { guard: 'isEpochBelowAccepted', target: '#server.LOOKING', actions: 'leaveLeader' },
+                { target: 'SYNCHRONIZATION', actions: 'followerProcessNEWEPOCH' },
+              ],
+            },
+          },
+          SYNCHRONIZATION: {
+            on: {
+              FollowerProcessDIFF: { actions: 'followerProcessDIFF' },
+              FollowerProcessTRUNC: { actions: 'followerProcessTRUNC' },
+              FollowerProcessSNAP: { actions: 'followerProcessSNAP' },
+              FollowerProcessNEWLEADER: { actions: 'followerProcessNEWLEADER' },
+              FollowerPersistSyncedTxns: { guard: 'isNextNewLeaderStep', actions: 'followerPersistSyncedTxns' },
+              FollowerPersistCurrentEpoch: { guard: 'isNextNewLeaderStep', actions: 'followerPersistCurrentEpoch' },
+              FollowerAckNEWLEADER: { guard: 'isNextNewLeaderStep', actions: 'followerAckNEWLEADER' },
+              ObserverProcessINFORM: { guard: 'isNewLeaderDone', actions: 'observerProcessINFORM' },
+              FollowerProcessUPTODATE: { guard: 'isNewLeaderDone', target: 'BROADCAST', actions: 'followerProcessUPTODATE' },
+            },
+          },
+          BROADCAST: {
+            on: {
+              ObserverProcessINFORM: { actions: 'observerProcessINFORM' },
+            },
+          },
+        },
+      },
+    },
+  });
+}
+
+export type ServerMachine = ReturnType<typeof createServerMachine>;

@@ -1,0 +1,40 @@
+import type { Message } from './Message.js';
+import type { Txn } from './Txn.js';
+import { ZXID_ZERO, compareZxid, zxidEquals, type Zxid } from './zxid.js';
+
+export type SyncMessage = Extract<Message, { type: 'DIFF' | 'TRUNC' | 'SNAP' }>;
+
+function lastZxidOf(history: readonly Txn[]): Zxid {
+  return history.length === 0 ? ZXID_ZERO : history[history.length - 1].zxid;
+}
+
+/**
+ * How a leader brings a learner whose last zxid is `peerZxid` up to its own log, as ZooKeeper's
+ * LearnerHandler.syncFollower decides: equal → empty DIFF; learner ahead → TRUNC; learner within
+ * the leader's retained log → DIFF (TRUNC to the common prefix first when it holds txns the
+ * leader lacks); learner missing more than `commitLogCount` txns → SNAP.
+ *
+ * `committedCount` is how much of `history` the leader counts as committed; the learner delivers
+ * the synced txns up to `committedZxid` and only logs the rest.
+ */
+export function syncMessage(
+  history: readonly Txn[],
+  committedCount: number,
+  peerZxid: Zxid,
+  commitLogCount: number,
+): SyncMessage {
+  const committedZxid = committedCount === 0 ? ZXID_ZERO : history[committedCount - 1].zxid;
+  const leaderZxid = lastZxidOf(history);
+  const order = compareZxid(peerZxid, leaderZxid);
+  if (order === 0) return { type: 'DIFF', txns: [], committedZxid };
+  if (order > 0) return { type: 'TRUNC', truncZxid: leaderZxid, txns: [], committedZxid };
+  let known = 0;
+  while (known < history.length && compareZxid(history[known].zxid, peerZxid) <= 0) known++;
+  if (history.length - known > commitLogCount) return { type: 'SNAP', txns: history, committedZxid };
+  const commonZxid = known === 0 ? ZXID_ZERO : history[known - 1].zxid;
+  const txns = history.slice(known);
+  if (zxidEquals(commonZxid, peerZxid)) return { type: 'DIFF', txns, committedZxid };
+  return { type: 'TRUNC', truncZxid: commonZxid, txns, committedZxid };
+}
+
+export { lastZxidOf };
