@@ -1,0 +1,66 @@
+import { Ids } from './Acl.js';
+import { isSessionEphemeral } from './Stat.js';
+import type { Stat } from './Stat.js';
+import type { ZNode } from './ZNode.js';
+import { nodeDigest } from './nodeDigest.js';
+
+/**
+ * The replicated state: every znode by path, the sessions created through the log (session id →
+ * timeout in ticks), and the digest of the nodes. Immutable; `applyTxn` returns a new tree.
+ * Unlike ZooKeeper the tree has no /zookeeper subtree (no quotas, no dynamic config node).
+ * Invariants: "/" exists; every other node's parent exists and lists it; digest = Σ nodeDigest mod 2^64.
+ */
+export class DataTree {
+  private constructor(
+    readonly nodes: ReadonlyMap<string, ZNode>,
+    readonly sessions: ReadonlyMap<bigint, number>,
+    /** The sum of every node's nodeDigest modulo 2^64: equal trees have equal digests. */
+    readonly digest: bigint,
+  ) {}
+
+  static empty(): DataTree {
+    const root: ZNode = { data: new Uint8Array(0), acl: Ids.OPEN_ACL_UNSAFE, stat: ROOT_STAT, children: new Set() };
+    return new DataTree(new Map([['/', root]]), new Map(), nodeDigest('/', root));
+  }
+
+  /** Builds a tree from parts a DataTreeDraft has kept consistent. */
+  static fromParts(nodes: ReadonlyMap<string, ZNode>, sessions: ReadonlyMap<bigint, number>, digest: bigint): DataTree {
+    if (!nodes.has('/')) throw new Error('DataTree.fromParts: the root "/" must exist');
+    return new DataTree(nodes, sessions, digest);
+  }
+
+  getNode(path: string): ZNode | undefined {
+    return this.nodes.get(path);
+  }
+
+  /** The child names of a node, sorted so that every replica answers alike (ZooKeeper's order is a HashSet's). */
+  getChildren(path: string): string[] | undefined {
+    const node = this.nodes.get(path);
+    return node === undefined ? undefined : [...node.children].sort();
+  }
+
+  /** The paths of the ephemerals a session owns, sorted (ZooKeeper's DataTree.getEphemerals). */
+  getEphemerals(sessionId: bigint): string[] {
+    const owned: string[] = [];
+    for (const [path, node] of this.nodes) {
+      if (isSessionEphemeral(node.stat.ephemeralOwner) && node.stat.ephemeralOwner === sessionId) owned.push(path);
+    }
+    return owned.sort();
+  }
+
+  get nodeCount(): number {
+    return this.nodes.size;
+  }
+
+  /** Recomputes the digest from scratch; equals `digest` unless the incremental bookkeeping is wrong. */
+  recomputeDigest(): bigint {
+    let sum = 0n;
+    for (const [path, node] of this.nodes) sum = BigInt.asUintN(64, sum + nodeDigest(path, node));
+    return sum;
+  }
+}
+
+const ROOT_STAT: Stat = {
+  czxid: 0n, mzxid: 0n, pzxid: 0n, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0,
+  ephemeralOwner: 0n, dataLength: 0, numChildren: 0,
+};

@@ -1,0 +1,102 @@
+import { Code } from './Code.js';
+import type { DataTree } from './DataTree.js';
+import { DataTreeDraft } from './DataTreeDraft.js';
+import { OpCode } from './OpCode.js';
+import type { MultiRequest, WriteRequest } from './Request.js';
+import type { SessionTracker } from './SessionTracker.js';
+import type { MultiTxn, SubTxn, Txn, TxnRecord } from './Txn.js';
+import { applyRecord, applySetACL } from './applyRecord.js';
+import { applyTxn } from './applyTxn.js';
+import { prepOp, prepSetACL } from './prepOp.js';
+
+/** jute.maxbuffer: ZooKeeper refuses a packet larger than this. */
+export const MAX_DATA_LENGTH = 1_048_576;
+
+/**
+ * What the leader does with a write request. A txn is proposed with the zxid given to prepRequest
+ * (an ErrorTxn too: ZooKeeper logs failed writes). A refused request gets no zxid and no proposal.
+ * `tree` is the leader's speculative tree (committed state plus every outstanding proposal,
+ * ZooKeeper's outstandingChanges) and `tracker` its session tracker, both after this request.
+ */
+export type PrepResult =
+  | { readonly kind: 'txn'; readonly txn: Txn; readonly tree: DataTree; readonly tracker: SessionTracker }
+  | { readonly kind: 'refused'; readonly err: typeof Code.ConnectionLoss | typeof Code.SessionExpired };
+
+/**
+ * ZooKeeper's PrepRequestProcessor: turns a client's write into a deterministic txn, checked against
+ * the speculative tree so that requests prepped before earlier ones commit still see their effect.
+ * Oversized data is refused with ConnectionLoss: ZooKeeper closes a connection that sends a packet over
+ * jute.maxbuffer, before any prepping. A request from an unknown or closing session is refused with
+ * SessionExpired, as ZooKeeper's submitRequest does when touching the session fails.
+ */
+export function prepRequest(tree: DataTree, tracker: SessionTracker, request: WriteRequest, zxid: bigint, time: number): PrepResult {
+  if (requestDataLength(request) > MAX_DATA_LENGTH) return { kind: 'refused', err: Code.ConnectionLoss };
+  if (request.type !== OpCode.createSession && tracker.checkSession(request.sessionId) !== Code.Ok) {
+    return { kind: 'refused', err: Code.SessionExpired };
+  }
+  const header = { sessionId: request.sessionId, cxid: request.cxid };
+  if (request.type === OpCode.closeSession) {
+    const paths2Delete = tree.getEphemerals(request.sessionId);
+    const txn: Txn = { ...header, type: OpCode.closeSession, paths2Delete };
+    return { kind: 'txn', txn, tree: applyTxn(tree, txn, zxid, time).tree, tracker: tracker.setSessionClosing(request.sessionId) };
+  }
+  const draft = new DataTreeDraft(tree);
+  const record = prepRecord(draft, request, zxid, time);
+  const failed = record.type === OpCode.error || (record.type === OpCode.multi && record.txns.some(isError));
+  return { kind: 'txn', txn: { ...header, ...record }, tree: failed ? tree : draft.finish(), tracker };
+}
+
+/** Preps the request into the draft, applying each accepted change to it as it goes. */
+function prepRecord(draft: DataTreeDraft, request: Exclude<WriteRequest, { type: typeof OpCode.closeSession }>, zxid: bigint, time: number): TxnRecord {
+  switch (request.type) {
+    case OpCode.createSession:
+      draft.addSession(request.sessionId, request.timeOut);
+      return { type: OpCode.createSession, timeOut: request.timeOut };
+    case OpCode.multi:
+      return prepMulti(draft, request, zxid, time);
+    case OpCode.setACL: {
+      const record = prepSetACL(draft, request, request.authInfo);
+      if (typeof record === 'number') return { type: OpCode.error, err: record };
+      applySetACL(draft, record);
+      return record;
+    }
+    default: {
+      const record = prepOp(draft, request, request.authInfo);
+      if (typeof record === 'number') return { type: OpCode.error, err: record };
+      applyRecord(draft, request.sessionId, record, zxid, time);
+      return record;
+    }
+  }
+}
+
+/**
+ * Each op is checked against the tree as the ops before it left it. After the first failure the
+ * remaining ops are not checked: they become RuntimeInconsistency errors, as in ZooKeeper.
+ */
+function prepMulti(draft: DataTreeDraft, request: MultiRequest & { sessionId: bigint; authInfo: WriteRequest['authInfo'] }, zxid: bigint, time: number): MultiTxn {
+  const txns: SubTxn[] = [];
+  let failed = false;
+  for (const op of request.ops) {
+    const record = failed ? Code.RuntimeInconsistency : prepOp(draft, op, request.authInfo);
+    if (typeof record === 'number') {
+      failed = true;
+      txns.push({ type: OpCode.error, err: record });
+      continue;
+    }
+    applyRecord(draft, request.sessionId, record, zxid, time);
+    txns.push(record);
+  }
+  return { type: OpCode.multi, txns };
+}
+
+function isError(sub: SubTxn): boolean {
+  return sub.type === OpCode.error;
+}
+
+/** The payload bytes of a write: what makes a packet outgrow jute.maxbuffer. */
+function requestDataLength(request: WriteRequest): number {
+  if (request.type === OpCode.multi) {
+    return request.ops.reduce((sum, op) => sum + ('data' in op ? op.data.length : 0), 0);
+  }
+  return 'data' in request ? request.data.length : 0;
+}
