@@ -77,11 +77,18 @@ describe('records', () => {
           expect(codec.read(reader, codec.name)).toEqual(value);
           expect(reader.remainingByteCount).toBe(0);
           const shortest = OPTIONAL_TAIL.has(codec.name) ? encoded.byteLength - 1 : encoded.byteLength;
+          const decodedTruncations: number[] = [];
           for (let cut = 0; cut < shortest; cut += 1) {
-            expect(() => codec.read(new JuteReader(encoded.subarray(0, cut)), codec.name)).toThrow(JuteDecodeError);
+            try {
+              codec.read(new JuteReader(encoded.subarray(0, cut)), codec.name);
+              decodedTruncations.push(cut);
+            } catch (error) {
+              if (!(error instanceof JuteDecodeError)) throw error;
+            }
           }
+          expect(decodedTruncations).toEqual([]);
         }),
-        fastCheckParameters(60),
+        fastCheckParameters(40),
       );
     });
   }
