@@ -2,6 +2,7 @@ import type { DataTreeDraft } from './DataTreeDraft.js';
 import { OpCode } from './OpCode.js';
 import type { OpResult } from './ProcessTxnResult.js';
 import { CONTAINER_EPHEMERAL_OWNER } from './Stat.js';
+import type { Stat } from './Stat.js';
 import type { CreateTxn, SetACLTxn, SubTxn } from './Txn.js';
 
 /**
@@ -27,7 +28,7 @@ export function applyRecord(draft: DataTreeDraft, sessionId: bigint, record: Sub
   }
 }
 
-export function applySetACL(draft: DataTreeDraft, record: SetACLTxn): ReturnType<DataTreeDraft['setACL']> {
+export function applySetACL(draft: DataTreeDraft, record: SetACLTxn): Stat {
   return draft.setACL(record.path, record.acl, record.version);
 }
 
