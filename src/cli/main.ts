@@ -1,0 +1,38 @@
+import { simulateCommand } from './simulateCommand.js';
+import { checkCommand } from './checkCommand.js';
+import { replayCommand } from './replayCommand.js';
+import { UsageError } from './CliError.js';
+
+const USAGE = `usage: zabstate <command> [options]
+  check     [--strategy bfs|dfs] [--config spec/MCZab.cfg] [--servers N] [--observers N] [--max-epoch N]
+            [--max-txns N] [--max-crashes N] [--max-partitions N] [--commit-log-count N] [--depth N] [--json]
+  simulate  --seed S [--steps N] [bound flags]
+  replay    <trace.json> [--format text|mermaid]`;
+
+/** Runs one CLI command; returns the exit code (0 ok, 1 violation or finding, 2 bad usage). */
+export function run(argv: string[], out: (line: string) => void, err: (line: string) => void, isTTY: boolean): number {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'simulate':
+        return simulateCommand(rest, out);
+      case 'check':
+        return checkCommand(rest, out, err, isTTY);
+      case 'replay':
+        return replayCommand(rest, out);
+      case undefined:
+      case 'help':
+      case '--help':
+        out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; try zabstate help`);
+    }
+  } catch (e) {
+    const known = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    if (!known) throw e;
+    err(`zabstate: ${(e as Error).message.split('\n')[0]}`);
+    return 2;
+  }
+}
+

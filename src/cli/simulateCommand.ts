@@ -1,0 +1,54 @@
+import { parseArgs } from 'node:util';
+import { createModel } from '../model/Model.js';
+import type { ModelConfig } from '../model/ModelConfig.js';
+import { simulate } from '../sim/simulate.js';
+import { formatStep } from '../sim/describeStep.js';
+import { BOUND_FLAGS, modelConfigFromFlags, wholeNumber } from './modelOptions.js';
+import { UsageError } from './CliError.js';
+import type { ClusterState } from '../model/ClusterState.js';
+
+/** Simulation bounds are looser than the checker's: a run should see several epochs and faults. */
+export const SIMULATION_MODEL: ModelConfig = {
+  servers: 3,
+  observers: 0,
+  maxEpoch: 20,
+  maxTxns: 60,
+  maxCrashes: 6,
+  maxPartitions: 6,
+  commitLogCount: 2,
+  election: 'Oracle',
+};
+
+export function simulateCommand(args: string[], out: (line: string) => void): number {
+  const { values } = parseArgs({
+    args,
+    options: { ...BOUND_FLAGS, seed: { type: 'string' }, steps: { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.seed === undefined) throw new UsageError('simulate needs --seed S (a whole number): the seed names the run');
+  const seed = wholeNumber('seed', values.seed);
+  if (seed > 0xffffffff) throw new UsageError(`--seed must be at most 4294967295, got ${seed}`);
+  const steps = values.steps === undefined ? 300 : wholeNumber('steps', values.steps);
+  const config = modelConfigFromFlags(values, SIMULATION_MODEL);
+  const model = createModel(config);
+  out(`zabstate simulate --seed ${seed} --steps ${steps}: ${config.servers} servers, ${config.observers} observers, ${config.election} election, MaxEpoch ${config.maxEpoch}, MaxTxns ${config.maxTxns}, MaxCrashes ${config.maxCrashes}, MaxPartitions ${config.maxPartitions}`);
+  let last: ClusterState = model.init();
+  let taken = 0;
+  for (const step of simulate(model, seed, steps)) {
+    out(formatStep(step.index, step.action, step.before, step.after));
+    last = step.after;
+    taken = step.index;
+  }
+  if (taken < steps) out(`quiescent after ${taken} steps: no action is enabled within the bounds`);
+  out('summary:');
+  const leaders = last.established
+    .map((mask, epoch) => ({ mask, epoch }))
+    .filter((e) => e.mask !== 0)
+    .map((e) => `epoch ${e.epoch}: s${Math.log2(e.mask & -e.mask)}`);
+  out(`  leaders established: ${leaders.length === 0 ? 'none' : leaders.join(', ')}`);
+  out(`  txns proposed: ${last.proposed.length}, committed: ${last.committedLog.length}`);
+  out(`  crashes: ${last.nCrashes}, partitions: ${last.nPartitions}`);
+  out(`  final: ${model.sids.map((s) => `s${s} ${last.states[s]} e${last.servers[s].currentEpoch} log ${last.servers[s].history.length} delivered ${last.servers[s].lastCommitted}`).join('; ')}`);
+  return 0;
+}

@@ -1,0 +1,30 @@
+import { formatAction, type ClusterState, type ModelAction } from '../model/ClusterState.js';
+import { formatTxn } from '../protocol/Txn.js';
+
+/** What changed on each server touched by a step, in words: role and phase, epochs, log, commits. */
+export function describeChanges(before: ClusterState, after: ClusterState): string[] {
+  const out: string[] = [];
+  for (let sid = 1; sid < after.servers.length; sid++) {
+    const b = before.servers[sid];
+    const a = after.servers[sid];
+    const parts: string[] = [];
+    if (before.states[sid] !== after.states[sid]) parts.push(`${before.states[sid]}→${after.states[sid]}`);
+    if (b.acceptedEpoch !== a.acceptedEpoch) parts.push(`acceptedEpoch ${b.acceptedEpoch}→${a.acceptedEpoch}`);
+    if (b.currentEpoch !== a.currentEpoch) parts.push(`currentEpoch ${b.currentEpoch}→${a.currentEpoch}`);
+    const extends_ = b.history.length <= a.history.length && b.history.every((t, k) => a.history[k] === t);
+    if (!extends_) parts.push(`log [${a.history.map(formatTxn).join(' ')}]`);
+    else if (a.history.length > b.history.length) parts.push(`logs ${a.history.slice(b.history.length).map(formatTxn).join(' ')}`);
+    if (a.lastCommitted > b.lastCommitted) parts.push(`delivers ${a.history.slice(b.lastCommitted, a.lastCommitted).map(formatTxn).join(' ')}`);
+    else if (a.lastCommitted < b.lastCommitted) parts.push(`delivered ${b.lastCommitted}→${a.lastCommitted}`);
+    if (parts.length > 0) out.push(`s${sid}: ${parts.join(', ')}`);
+  }
+  if (after.committedLog.length > before.committedLog.length) {
+    out.push(`COMMITTED ${after.committedLog.slice(before.committedLog.length).map(formatTxn).join(' ')}`);
+  }
+  return out;
+}
+
+export function formatStep(index: number, action: ModelAction, before: ClusterState, after: ClusterState): string {
+  const changes = describeChanges(before, after);
+  return `${String(index).padStart(4)}  ${formatAction(action).padEnd(34)}${changes.length > 0 ? '  ' + changes.join('; ') : ''}`;
+}
