@@ -62,7 +62,7 @@ const OPTIONAL_TAIL = new Set(['ConnectRequest', 'ConnectResponse']);
 
 describe('records', () => {
   it('covers every RecordCodec the records module exports', () => {
-    const exported = Object.values(records).filter((v): v is RecordCodec<unknown> => typeof v === 'object' && v !== null && 'minByteCount' in v);
+    const exported = (Object.values(records) as unknown[]).filter((v): v is RecordCodec<unknown> => typeof v === 'object' && v !== null && 'minByteCount' in v);
     const tested = new Set(cases.map(([codec]) => codec));
     expect(exported.filter((codec) => !tested.has(codec)).map((codec) => codec.name)).toEqual([]);
   });
