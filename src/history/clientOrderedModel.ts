@@ -6,15 +6,18 @@ import type { ClientId } from './ClientHistory.js';
  * FIFO client order). Each input carries its client and its position in that client's issue order;
  * the state remembers the last position each client has taken effect at.
  *
+ * An operation may take effect only once its client's previous completed operation has (the input
+ * names it), which keeps the search from running one client ahead of its own unplaced operations.
  * A pending operation that a later operation of its client has already overtaken can no longer take
- * effect: the wrapper then accepts it as a no-op ("it never happened"). A completed one is rejected,
- * and the search backtracks.
+ * effect: the wrapper then accepts it as a no-op ("it never happened").
  */
 
 export interface ClientOrderedInput<Input> {
   readonly client: ClientId;
   /** Position in the client's issue order; strictly increasing along that order. */
   readonly sequence: number;
+  /** Sequence of the client's latest earlier completed operation in the same check, or -1. */
+  readonly previousCompleted: number;
   readonly inner: Input;
 }
 
@@ -45,8 +48,12 @@ export function clientOrderedModel<State, Input, Output>(
     init: () => ({ inner: model.init(), lastSequence: new Map() }),
     step(state, input, output): StepResult<ClientOrderedState<State>> {
       const key = clientKey(input.client);
-      const last = state.lastSequence.get(key) ?? -Infinity;
+      const last = state.lastSequence.get(key) ?? -1;
+      if (input.previousCompleted >= input.sequence) {
+        throw new Error(`clientOrderedModel: previousCompleted ${input.previousCompleted} is not before sequence ${input.sequence}`);
+      }
       if (input.sequence <= last) return { ok: output === undefined, next: state };
+      if (last < input.previousCompleted) return { ok: false, next: state };
       const stepped = model.step(state.inner, input.inner, output);
       if (!stepped.ok) return { ok: false, next: state };
       const lastSequence = new Map(state.lastSequence);
