@@ -29,6 +29,8 @@ export interface Model {
   next(state: ClusterState, action: ModelAction): ClusterState;
   /** The state constraint of the TLA+ model: every bound respected. */
   withinBounds(state: ClusterState): boolean;
+  /** The event the action feeds to its acting server `action.i` (others may get events too). */
+  eventFor(state: ClusterState, action: ModelAction): ServerEvent;
 }
 
 /** A mutable copy of a state that one step edits in place and then freezes by convention. */
@@ -254,7 +256,32 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
     return true;
   };
 
-  return { config, machine, compiled, sids, voters, init, actions, next, withinBounds };
+  const eventFor = (s: ClusterState, action: ModelAction): ServerEvent => {
+    switch (action.name) {
+      case 'ElectLeader':
+        return { type: 'ElectLeader', leader: action.i, quorum: action.q ?? 0 };
+      case 'JoinLeader':
+        return { type: 'JoinLeader', leader: action.j ?? 0, learner: action.i };
+      case 'LeaderProcessRequest':
+        return { type: 'LeaderProcessRequest', value: s.nRequests + 1 };
+      case 'Disconnect':
+        return { type: 'Disconnect', peer: action.j ?? 0 };
+      case 'Crash':
+      case 'Restart':
+      case 'LeaderTimeout':
+      case 'FollowerPersistSyncedTxns':
+      case 'FollowerPersistCurrentEpoch':
+      case 'FollowerAckNEWLEADER':
+        return { type: action.name } as ServerEvent;
+      default: {
+        const event = messageEvent(s, action.i, action.j ?? 0);
+        if (event === null) throw new Error(`${action.name}: no message from ${action.j} to ${action.i}`);
+        return event;
+      }
+    }
+  };
+
+  return { config, machine, compiled, sids, voters, init, actions, next, withinBounds, eventFor };
 }
 
 /** The successors of a state within the bounds, with the actions that reach them. */
