@@ -13,10 +13,23 @@ export type ClientId = string | number;
 export type ServerId = string | number;
 
 /**
- * A zxid as a number: epoch * 2^32 + counter. Exact for epochs below 2^21, which every simulated run
- * stays under. Zxids compare as numbers.
+ * A zxid as (epoch, counter), the same shape as the protocol's `Zxid` (src/protocol/zxid.ts), so the
+ * simulator can record protocol zxids as they are; kept local so the checker depends on no other layer.
  */
-export type Zxid = number;
+export interface Zxid {
+  readonly epoch: number;
+  readonly counter: number;
+}
+
+/** Lexicographic order on (epoch, counter): negative, zero or positive. */
+export function compareZxid(left: Zxid, right: Zxid): number {
+  return left.epoch !== right.epoch ? left.epoch - right.epoch : left.counter - right.counter;
+}
+
+/** ZooKeeper's hexadecimal form: 0x<epoch><counter as 8 hex digits>. */
+export function formatZxid(zxid: Zxid): string {
+  return `0x${zxid.epoch.toString(16)}${zxid.counter.toString(16).padStart(8, '0')}`;
+}
 
 export type ZooKeeperErrorName = 'NoNode' | 'NodeExists' | 'NotEmpty' | 'BadVersion';
 

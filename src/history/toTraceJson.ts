@@ -18,7 +18,7 @@ export interface HistoryTrace {
   readonly operations: readonly Json[];
   readonly initialTree: Json;
   readonly finalTree: Json;
-  readonly committedZxids: readonly number[] | null;
+  readonly committedZxids: readonly Json[] | null;
   readonly digests: readonly Json[] | null;
 }
 
@@ -48,8 +48,8 @@ export function toTraceJson(history: HistoryCheckInput, checked: HistoryReport |
     operations: history.operations.map(operationToJson),
     initialTree: (history.initialTree ?? null) as Json,
     finalTree: (history.finalTree ?? null) as Json,
-    committedZxids: history.committedZxids === undefined ? null : [...history.committedZxids],
-    digests: history.digests === undefined ? null : history.digests.map((record) => ({ ...record })),
+    committedZxids: history.committedZxids === undefined ? null : [...history.committedZxids].map((zxid) => ({ epoch: zxid.epoch, counter: zxid.counter })),
+    digests: history.digests === undefined ? null : history.digests.map((record) => ({ server: record.server, zxid: { ...record.zxid }, digest: String(record.digest) })),
   };
   assertPlainJson(trace, 'trace');
   return trace;

@@ -1,5 +1,7 @@
 import { checkLinearizability, type LinearizabilityResult, type Model, type Operation } from './checkLinearizability.js';
 import {
+  compareZxid,
+  formatZxid,
   isAcknowledged,
   isRead,
   isWrite,
@@ -76,7 +78,7 @@ export function describeOperation(op: ClientOperation): string {
     op.outcome.status === 'ok'
       ? Object.entries(op.outcome.result)
           .map(([name, value]) => (name === 'code' ? String(value) : `${name} ${JSON.stringify(value)}`))
-          .join(' ') + (op.outcome.zxid === undefined ? '' : ` zxid 0x${op.outcome.zxid.toString(16)}`)
+          .join(' ') + (op.outcome.zxid === undefined ? '' : ` zxid ${formatZxid(op.outcome.zxid)}`)
       : op.outcome.status;
   return `#${op.id} client ${op.client} on server ${op.server}: ${kind} ${path}${argumentText === '' ? '' : ' ' + argumentText} -> ${outcome}`;
 }
@@ -184,16 +186,17 @@ function fifoOrderViolations(operations: readonly ClientOperation[]): FifoViolat
       const zxid = op.outcome.zxid;
       if (zxid === undefined) continue;
       const successfulWrite = isWrite(op.input) && op.outcome.result.code === 'OK';
-      if (latestZxid !== null && (zxid < latestZxid.zxid || (successfulWrite && zxid === latestZxid.zxid))) {
+      const order = latestZxid === null ? 1 : compareZxid(zxid, latestZxid.zxid);
+      if (latestZxid !== null && (order < 0 || (successfulWrite && order === 0))) {
         violations.push({
           rule: 'zxidOrder',
           client,
           earlier: latestZxid.op.id,
           later: op.id,
-          explanation: `operation #${op.id} (zxid 0x${zxid.toString(16)}) was issued after #${latestZxid.op.id} (zxid 0x${latestZxid.zxid.toString(16)}) but ${successfulWrite ? 'is a write that is not newer' : 'saw an older state'}`,
+          explanation: `operation #${op.id} (zxid ${formatZxid(zxid)}) was issued after #${latestZxid.op.id} (zxid ${formatZxid(latestZxid.zxid)}) but ${successfulWrite ? 'is a write that is not newer' : 'saw an older state'}`,
         });
       }
-      if (latestZxid === null || zxid > latestZxid.zxid) latestZxid = { op, zxid };
+      if (order > 0) latestZxid = { op, zxid };
     }
   }
   return violations;
@@ -259,7 +262,7 @@ export function checkSyncReads(operations: readonly ClientOperation[], options: 
     return {
       check: 'syncReads',
       result: 'violation',
-      message: `Read #${first.read} after sync #${first.sync} has zxid 0x${first.readZxid.toString(16)}, older than write #${first.write} (zxid 0x${first.writeZxid.toString(16)}) completed before the sync.`,
+      message: `Read #${first.read} after sync #${first.sync} has zxid ${formatZxid(first.readZxid)}, older than write #${first.write} (zxid ${formatZxid(first.writeZxid)}) completed before the sync.`,
       details,
     };
   }
@@ -273,13 +276,14 @@ export function checkSyncReads(operations: readonly ClientOperation[], options: 
 
 function syncedReadZxidViolations(operations: readonly ClientOperation[], pairs: readonly SyncedRead[]) {
   const writes = operations.filter((op) => isWrite(op.input) && isAcknowledged(op) && op.outcome.zxid !== undefined);
-  const violations: { read: number; sync: number; write: number; readZxid: Zxid; writeZxid: Zxid }[] = [];
+  const violations: { read: number; sync: number; write: number; readZxid: { epoch: number; counter: number }; writeZxid: { epoch: number; counter: number } }[] = [];
   for (const { read, sync } of pairs) {
     const readZxid = read.outcome.status === 'ok' ? read.outcome.zxid : undefined;
     if (readZxid === undefined) continue;
-    const missed = writes.filter((write) => write.return! < sync.call && (write.outcome as { zxid: Zxid }).zxid > readZxid);
+    const missed = writes.filter((write) => write.return! < sync.call && compareZxid((write.outcome as { zxid: Zxid }).zxid, readZxid) > 0);
     for (const write of missed) {
-      violations.push({ read: read.id, sync: sync.id, write: write.id, readZxid, writeZxid: (write.outcome as { zxid: Zxid }).zxid });
+      const writeZxid = (write.outcome as { zxid: Zxid }).zxid;
+      violations.push({ read: read.id, sync: sync.id, write: write.id, readZxid: { ...readZxid }, writeZxid: { ...writeZxid } });
     }
   }
   return violations;
@@ -298,7 +302,8 @@ export interface LostWriteOptions extends CheckOptions {
  * acknowledged write takes effect (pending writes may or may not).
  */
 export function checkNoLostWrites(operations: readonly ClientOperation[], options: LostWriteOptions): CheckVerdict {
-  const lostByZxid = options.committedZxids === undefined ? [] : writesMissingFromLog(operations, new Set(options.committedZxids));
+  const committed = options.committedZxids === undefined ? undefined : new Set([...options.committedZxids].map(formatZxid));
+  const lostByZxid = committed === undefined ? [] : writesMissingFromLog(operations, committed);
   if (lostByZxid.length > 0) {
     return {
       check: 'noLostWrites',
@@ -314,10 +319,11 @@ export function checkNoLostWrites(operations: readonly ClientOperation[], option
   return checkFinalTree(operations, options.finalTree, options);
 }
 
-function writesMissingFromLog(operations: readonly ClientOperation[], committed: ReadonlySet<Zxid>): number[] {
+/** `committed` holds formatted zxids. */
+function writesMissingFromLog(operations: readonly ClientOperation[], committed: ReadonlySet<string>): number[] {
   return operations
     .filter((op) => isWrite(op.input) && isAcknowledged(op) && op.outcome.result.code === 'OK')
-    .filter((op) => op.outcome.status === 'ok' && op.outcome.zxid !== undefined && !committed.has(op.outcome.zxid))
+    .filter((op) => op.outcome.status === 'ok' && op.outcome.zxid !== undefined && !committed.has(formatZxid(op.outcome.zxid)))
     .map((op) => op.id);
 }
 
@@ -365,21 +371,26 @@ function checkFinalTree(operations: readonly ClientOperation[], finalTree: ZooKe
 export interface DigestRecord {
   readonly server: ServerId;
   readonly zxid: Zxid;
-  readonly digest: string | number;
+  /** The service's digest is a bigint; any type works, digests compare by their decimal text. */
+  readonly digest: string | number | bigint;
 }
 
 /** (e) Every replica that applied zxid z reports the same digest at z. */
 export function checkReplicaDigests(records: readonly DigestRecord[]): CheckVerdict {
-  const byZxid = new Map<Zxid, DigestRecord[]>();
+  const byZxid = new Map<string, DigestRecord[]>();
   for (const record of records) {
-    const list = byZxid.get(record.zxid) ?? [];
+    const key = formatZxid(record.zxid);
+    const list = byZxid.get(key) ?? [];
     list.push(record);
-    byZxid.set(record.zxid, list);
+    byZxid.set(key, list);
   }
-  const mismatches = [...byZxid.entries()]
-    .sort(([left], [right]) => left - right)
-    .filter(([, list]) => new Set(list.map((record) => String(record.digest))).size > 1)
-    .map(([zxid, list]) => ({ zxid, reports: list.map((record) => ({ server: record.server, digest: record.digest })) }));
+  const mismatches = [...byZxid.values()]
+    .sort((left, right) => compareZxid(left[0].zxid, right[0].zxid))
+    .filter((list) => new Set(list.map((record) => String(record.digest))).size > 1)
+    .map((list) => ({
+      zxid: formatZxid(list[0].zxid),
+      reports: list.map((record) => ({ server: record.server, digest: String(record.digest) })),
+    }));
   if (mismatches.length === 0) {
     return { check: 'replicaDigests', result: 'ok', message: `Replicas agree on the digest at each of ${byZxid.size} zxids.`, details: { zxids: byZxid.size } };
   }
@@ -387,7 +398,7 @@ export function checkReplicaDigests(records: readonly DigestRecord[]): CheckVerd
   return {
     check: 'replicaDigests',
     result: 'violation',
-    message: `Replicas disagree at zxid 0x${first.zxid.toString(16)}: ${first.reports.map((report) => `server ${report.server} has ${report.digest}`).join(', ')}.`,
+    message: `Replicas disagree at zxid ${first.zxid}: ${first.reports.map((report) => `server ${report.server} has ${report.digest}`).join(', ')}.`,
     details: { mismatches },
   };
 }

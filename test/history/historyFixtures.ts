@@ -26,8 +26,7 @@ export const data = (value: string, dataVersion: number): ZooKeeperResult => ({ 
 export const NO_NODE: ZooKeeperResult = { code: 'NoNode' };
 export const NODE_EXISTS: ZooKeeperResult = { code: 'NodeExists' };
 
-/** zxid (epoch, counter) as a number. */
-export const zxid = (epoch: number, counter: number): Zxid => epoch * 2 ** 32 + counter;
+export const zxid = (epoch: number, counter: number): Zxid => ({ epoch, counter });
 
 export interface OperationSpec {
   readonly client: ClientId;
@@ -120,7 +119,7 @@ export interface GeneratedRun {
  */
 export function buildRun(plans: readonly PlannedOperation[]): GeneratedRun {
   let tree = EMPTY_TREE;
-  let lastZxid = zxid(1, 0);
+  let counter = 0;
   const committedZxids: Zxid[] = [];
   const lastCall = new Map<number, number>();
   const lastReturn = new Map<number, number>();
@@ -134,17 +133,17 @@ export function buildRun(plans: readonly PlannedOperation[]): GeneratedRun {
     if (plan.fate !== 0) {
       if (plan.tookEffect) {
         tree = applyZooKeeper(tree, input).tree;
-        if (isWrite(input)) committedZxids.push((lastZxid += 1));
+        if (isWrite(input)) committedZxids.push(zxid(1, (counter += 1)));
       }
       if (plan.fate === 2) return { id, client, server, input, call, return: null, outcome: { status: 'pending' } };
       return { id, client, server, input, call, return: point + plan.widenAfter, outcome: { status: 'unknown', reason: 'timeout' } };
     }
     const applied = applyZooKeeper(tree, input);
     tree = applied.tree;
-    if (isWrite(input)) committedZxids.push((lastZxid += 1));
+    if (isWrite(input)) committedZxids.push(zxid(1, (counter += 1)));
     const returned = Math.max(point + plan.widenAfter, lastReturn.get(plan.client) ?? 0);
     lastReturn.set(plan.client, returned);
-    return { id, client, server, input, call, return: returned, outcome: { status: 'ok', result: applied.result, zxid: lastZxid } };
+    return { id, client, server, input, call, return: returned, outcome: { status: 'ok', result: applied.result, zxid: zxid(1, counter) } };
   });
   return { operations, finalTree: tree, committedZxids };
 }

@@ -216,8 +216,16 @@ describe('replica digests', () => {
       { server: 3, zxid: zxid(1, 2), digest: 'bc' },
     ]);
     expect(verdict.result).toBe('violation');
-    expect(verdict.details).toEqual({ mismatches: [{ zxid: zxid(1, 2), reports: [{ server: 1, digest: 'bb' }, { server: 3, digest: 'bc' }] }] });
+    expect(verdict.details).toEqual({ mismatches: [{ zxid: '0x100000002', reports: [{ server: 1, digest: 'bb' }, { server: 3, digest: 'bc' }] }] });
     expect(verdict.message).toBe('Replicas disagree at zxid 0x100000002: server 1 has bb, server 3 has bc.');
+  });
+
+  it("accepts the service's bigint digests, comparing them by value", () => {
+    const records = [1, 2, 3].map((server) => ({ server, zxid: zxid(2, 7), digest: 18446744073709551557n }));
+    expect(checkReplicaDigests(records).result).toBe('ok');
+    expect(checkReplicaDigests([...records, { server: 4, zxid: zxid(2, 7), digest: 5n }]).details).toEqual({
+      mismatches: [{ zxid: '0x200000007', reports: [...records.map(({ server }) => ({ server, digest: '18446744073709551557' })), { server: 4, digest: '5' }] }],
+    });
   });
 });
 
