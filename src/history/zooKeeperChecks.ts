@@ -1,4 +1,4 @@
-import { checkLinearizability, type LinearizabilityResult, type Model, type Operation } from './checkLinearizability.js';
+import { checkLinearizability, type LinearizabilityResult, type Operation } from './checkLinearizability.js';
 import {
   compareZxid,
   formatZxid,
@@ -415,9 +415,7 @@ export function checkOrderedSequentialConsistency(operations: readonly ClientOpe
     (op) => !isRead(op.input) || isAcknowledged(op),
     (op) => (isRead(op.input) ? -Infinity : op.call),
   );
-  const answer = checkLinearizability(model as Model<ClientOrderedState<ZooKeeperTree>, ClientOrderedInput<ZooKeeperModelInput>, ZooKeeperModelOutput>, included, {
-    stepLimit: options.stepLimit,
-  });
+  const answer = checkLinearizability(model, included, { stepLimit: options.stepLimit });
   return linearizabilityVerdict('orderedSequentialConsistency', 'All operations (reads may be stale)', answer, operations, orderedStateToJson);
 }
 

@@ -251,6 +251,16 @@ describe('ordered sequential consistency (reads included)', () => {
     expect(checkOrderedSequentialConsistency(twoClients).result).toBe('ok');
   });
 
+  it('answers unknown, not ok, when the search budget runs out', () => {
+    const racing = history(
+      ...['a', 'b', 'c', 'd', 'e', 'f'].map((client) => ({ client, call: 1, return: 50, input: setData('/', client), result: version(6) })),
+    );
+    const verdict = checkWriteLinearizability(racing, { stepLimit: 3 });
+    expect(verdict).toMatchObject({ result: 'unknown', details: { stepLimit: 3 } });
+    expect(checkZooKeeperHistory({ operations: racing, stepLimit: 3 }).result).toBe('unknown');
+    expect(checkZooKeeperHistory({ operations: racing }).result).toBe('violation');
+  });
+
   it('reports which check failed first for the whole history', () => {
     const operations = history(
       { client: 'alice', call: 1, return: 3, input: create('/lock'), result: OK },
