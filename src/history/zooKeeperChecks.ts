@@ -290,7 +290,11 @@ function syncedReadZxidViolations(operations: readonly ClientOperation[], pairs:
 }
 
 export interface LostWriteOptions extends CheckOptions {
-  /** The data tree at the end of the run (for example, any replica's after convergence). */
+  /**
+   * The complete data tree at the end of the run (for example, any replica's after convergence),
+   * root included. Nodes no write touched must be as in `initialTree` (pass system nodes such as
+   * /zookeeper in both).
+   */
   readonly finalTree?: ZooKeeperTree;
   /** Zxids in the final committed log. */
   readonly committedZxids?: Iterable<Zxid>;
@@ -327,13 +331,18 @@ function writesMissingFromLog(operations: readonly ClientOperation[], committed:
     .map((op) => op.id);
 }
 
+function sameNode(left: ZooKeeperTree[string] | undefined, right: ZooKeeperTree[string] | undefined): boolean {
+  if (left === undefined || right === undefined) return left === right;
+  return left.data === right.data && left.version === right.version;
+}
+
 function checkFinalTree(operations: readonly ClientOperation[], finalTree: ZooKeeperTree, options: CheckOptions): CheckVerdict {
   const initialTree = options.initialTree ?? EMPTY_TREE;
   const writes = operations.filter((op) => isWrite(op.input)).map((op) => toModelOperation(op));
   const touched = new Set(writes.map((op) => op.input.kind === 'observeFinalState' ? '' : op.input.path));
   const untouchedChanged = [...new Set([...Object.keys(initialTree), ...Object.keys(finalTree)])]
     .filter((path) => !touched.has(path))
-    .filter((path) => JSON.stringify(initialTree[path] ?? null) !== JSON.stringify(finalTree[path] ?? null))
+    .filter((path) => !sameNode(initialTree[path], finalTree[path]))
     .sort();
   if (untouchedChanged.length > 0) {
     return {
