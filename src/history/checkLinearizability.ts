@@ -47,6 +47,12 @@ export interface Model<State, Input, Output> {
    */
   step(state: State, input: Input, output: Output | undefined): StepResult<State>;
   equal(left: State, right: State): boolean;
+  /**
+   * Optional: true when this operation, with this output, leaves every state unchanged wherever it
+   * is placed (a read, or a write whose reply is an error). The search then places it as soon as the
+   * model accepts it, without trying alternatives: moving such an operation earlier changes nothing.
+   */
+  readOnly?(input: Input, output: Output | undefined): boolean;
   /** Optional: a string that equal states share; speeds up the memoization cache. */
   hash?(state: State): string;
   /**
@@ -258,50 +264,66 @@ function searchPartition<State, Input, Output>(
   const head = buildEntryList(operations);
   const linearized = new Bitset(operations.length);
   const cache = new Map<string, State[]>();
-  const calls: { entry: Entry; state: State }[] = [];
+  // `forced`: the operation was read-only, so placing it at once was no choice (see below).
+  const calls: { entry: Entry; state: State; forced: boolean }[] = [];
   let state = model.init();
   let completedRemaining = operations.filter((op) => op.return !== null).length;
   let longest: { prefix: number[]; state: State } = { prefix: [], state };
   let entry = head.next;
   let steps = 0;
 
+  /**
+   * The current configuration has failed: undo the choice that led to it and return where to resume
+   * (null when there is no choice left). A read-only operation that the model accepts can always be
+   * moved to the earliest point where real time allows it without changing any state, so if placing
+   * it at once failed, its configuration fails too: keep undoing past forced entries.
+   */
+  const backtrack = (): Entry | null => {
+    for (;;) {
+      const top = calls.pop();
+      if (top === undefined) return null;
+      state = top.state;
+      linearized.clear(top.entry.index);
+      unlift(top.entry);
+      if (operations[top.entry.index].return !== null) completedRemaining += 1;
+      if (!top.forced) return top.entry.next;
+    }
+  };
+
   // Pending operations left over once every completed one is placed simply never took effect.
   while (completedRemaining > 0) {
     steps += 1;
     if (steps > stepLimit) return { result: 'unknown', steps: stepLimit };
     if (entry === null) throw new Error('checkLinearizability: ran off the entry list (a return entry must stop the scan)');
-    if (entry.isCall) {
-      const op = operations[entry.index];
-      const stepped = model.step(state, op.input, op.output);
-      if (stepped.ok) {
-        const candidate = linearized.clone();
-        candidate.set(entry.index);
-        if (rememberConfiguration(cache, model as Model<State, unknown, unknown>, candidate, stepped.next)) {
-          calls.push({ entry, state });
-          state = stepped.next;
-          linearized.set(entry.index);
-          lift(entry);
-          if (op.return !== null) completedRemaining -= 1;
-          if (calls.length > longest.prefix.length) {
-            longest = { prefix: calls.map((call) => call.entry.index), state };
-          }
-          entry = head.next;
-          continue;
-        }
-      }
-      entry = entry.next;
-    } else {
-      // A return entry: its operation must be linearized before anything after it. Backtrack.
-      const top = calls.pop();
-      if (top === undefined) {
-        return { result: 'illegal', explanation: explain(model, operations, longest), steps };
-      }
-      state = top.state;
-      linearized.clear(top.entry.index);
-      unlift(top.entry);
-      if (operations[top.entry.index].return !== null) completedRemaining += 1;
-      entry = top.entry.next;
+    if (!entry.isCall) {
+      // A return entry: its operation must be linearized before anything after it.
+      entry = backtrack();
+      if (entry === null) return { result: 'illegal', explanation: explain(model, operations, longest), steps };
+      continue;
     }
+    const op = operations[entry.index];
+    const stepped = model.step(state, op.input, op.output);
+    if (!stepped.ok) {
+      entry = entry.next;
+      continue;
+    }
+    const forced = model.readOnly?.(op.input, op.output) ?? false;
+    const candidate = linearized.clone();
+    candidate.set(entry.index);
+    if (!rememberConfiguration(cache, model as Model<State, unknown, unknown>, candidate, stepped.next)) {
+      // Already explored from here and failed. For a forced operation that failure is the
+      // current configuration's own.
+      entry = forced ? backtrack() : entry.next;
+      if (entry === null) return { result: 'illegal', explanation: explain(model, operations, longest), steps };
+      continue;
+    }
+    calls.push({ entry, state, forced });
+    state = stepped.next;
+    linearized.set(entry.index);
+    lift(entry);
+    if (op.return !== null) completedRemaining -= 1;
+    if (calls.length > longest.prefix.length) longest = { prefix: calls.map((call) => call.entry.index), state };
+    entry = head.next;
   }
   return { result: 'ok', linearization: calls.map((call) => operations[call.entry.index].id), steps };
 }

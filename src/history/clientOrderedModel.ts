@@ -18,6 +18,12 @@ export interface ClientOrderedInput<Input> {
   readonly sequence: number;
   /** Sequence of the client's latest earlier completed operation in the same check, or -1. */
   readonly previousCompleted: number;
+  /**
+   * Optional: sequence of the client's latest earlier operation of any kind in the same check, or -1.
+   * When given and equal to `previousCompleted` (no pending operation of the client in between), a
+   * read-only inner operation is read-only here too, and the search need not branch on it.
+   */
+  readonly previousIncluded?: number;
   readonly inner: Input;
 }
 
@@ -60,6 +66,10 @@ export function clientOrderedModel<State, Input, Output>(
       lastSequence.set(key, input.sequence);
       return { ok: true, next: { inner: stepped.next, lastSequence } };
     },
+    readOnly:
+      model.readOnly === undefined
+        ? undefined
+        : (input, output) => input.previousIncluded === input.previousCompleted && model.readOnly!(input.inner, output),
     equal: (left, right) =>
       sequencesKey(left.lastSequence) === sequencesKey(right.lastSequence) && model.equal(left.inner, right.inner),
     hash: (state) => `${sequencesKey(state.lastSequence)}|${innerHash === undefined ? '' : innerHash(state.inner)}`,

@@ -147,11 +147,13 @@ function clientOrderedOperations(
   const result: Operation<ClientOrderedInput<ZooKeeperModelInput>, ZooKeeperModelOutput>[] = [];
   for (const [client, list] of operationsByClient(operations)) {
     let previousCompleted = -1;
+    let previousIncluded = -1;
     list.forEach((op, sequence) => {
       if (!include(op)) return;
       const base = toModelOperation(op, callOf(op));
-      result.push({ ...base, input: { client, sequence, previousCompleted, inner: op.input } });
+      result.push({ ...base, input: { client, sequence, previousCompleted, previousIncluded, inner: op.input } });
       if (base.return !== null) previousCompleted = sequence;
+      previousIncluded = sequence;
     });
   }
   return result.sort((left, right) => left.id - right.id);

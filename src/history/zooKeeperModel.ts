@@ -194,6 +194,11 @@ export function zooKeeperModel(initial: ZooKeeperTree = EMPTY_TREE): Model<ZooKe
       const ok = output === undefined || resultMatches(output as ZooKeeperResult, applied.result);
       return { ok, next: applied.tree };
     },
+    readOnly: (input, output) => {
+      if (input.kind === 'observeFinalState' || input.kind === 'getData' || input.kind === 'exists' || input.kind === 'sync') return true;
+      // A write whose reply is an error changed nothing; a pending write may have.
+      return output !== undefined && output.code !== 'OK';
+    },
     equal: (left, right) => left === right || treeKey(left) === treeKey(right),
     hash: treeKey,
     partition: partitionByPath,
