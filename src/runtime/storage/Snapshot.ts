@@ -1,0 +1,149 @@
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataTree, nodeDigest, parentPath, childName } from '../../service/index.js';
+import type { ACL, Stat, ZNode } from '../../service/index.js';
+import { crc32 } from './crc32.js';
+import { parseZxidName, writeFileAtomically, zxidHex } from './durableFiles.js';
+import { fromTaggedJson, toTaggedJson } from './taggedJson.js';
+
+/**
+ * Snapshot files (`snapshot.<16 hex digits of the zxid>`):
+ *   header, 16 bytes: magic "ZSSN", format version (u32 BE) = 1, CRC-32 of the body (u32 BE), 0 (u32)
+ *   body: tagged JSON (taggedJson.ts) of { zxid, digest, sessions: [[id, timeoutTicks]...],
+ *         nodes: [{ path, data, acl, stat }...] } with parents before children.
+ * The tree is immutable, so a snapshot is exact (not fuzzy as ZooKeeper's): it is the state after
+ * applying every txn up to and including zxid. Written atomically (temp file, fsync, rename, fsync dir).
+ */
+export const SNAPSHOT_MAGIC = 0x5a53534e; // "ZSSN"
+export const SNAPSHOT_FORMAT_VERSION = 1;
+const HEADER_BYTES = 16;
+const SNAPSHOT_PREFIX = 'snapshot.';
+
+export interface SnapshotContent {
+  readonly zxid: bigint;
+  readonly tree: DataTree;
+}
+
+interface SnapshotBody {
+  zxid: bigint;
+  digest: bigint;
+  sessions: [bigint, number][];
+  nodes: { path: string; data: Uint8Array; acl: ACL[]; stat: Stat }[];
+}
+
+export function encodeSnapshot(zxid: bigint, tree: DataTree): Buffer {
+  const paths = [...tree.nodes.keys()].sort(compareByDepth);
+  const nodes = paths.map((path) => {
+    const node = tree.nodes.get(path) as ZNode;
+    return { path, data: node.data, acl: [...node.acl], stat: node.stat };
+  });
+  const body: SnapshotBody = { zxid, digest: tree.digest, sessions: [...tree.sessions], nodes };
+  const json = Buffer.from(toTaggedJson(body), 'utf8');
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.writeUInt32BE(SNAPSHOT_MAGIC, 0);
+  header.writeUInt32BE(SNAPSHOT_FORMAT_VERSION, 4);
+  header.writeUInt32BE(crc32(json), 8);
+  return Buffer.concat([header, json]);
+}
+
+/** The snapshot's content, or why it is not a valid snapshot. */
+export function decodeSnapshot(bytes: Buffer): SnapshotContent | { invalid: string } {
+  if (bytes.length < HEADER_BYTES) return { invalid: 'torn header' };
+  if (bytes.readUInt32BE(0) !== SNAPSHOT_MAGIC) return { invalid: 'bad magic' };
+  if (bytes.readUInt32BE(4) !== SNAPSHOT_FORMAT_VERSION) return { invalid: `unknown format version ${bytes.readUInt32BE(4)}` };
+  const json = bytes.subarray(HEADER_BYTES);
+  if (crc32(json) !== bytes.readUInt32BE(8)) return { invalid: 'CRC mismatch' };
+  let body: SnapshotBody;
+  try {
+    body = fromTaggedJson(json.toString('utf8')) as SnapshotBody;
+  } catch (error) {
+    return { invalid: `body is not JSON: ${(error as Error).message}` };
+  }
+  const tree = buildTree(body);
+  if ('invalid' in tree) return tree;
+  if (tree.digest !== body.digest) return { invalid: 'tree digest differs from the recorded one' };
+  return { zxid: body.zxid, tree };
+}
+
+function buildTree(body: SnapshotBody): DataTree | { invalid: string } {
+  const children = new Map<string, Set<string>>();
+  for (const { path } of body.nodes) children.set(path, new Set());
+  const nodes = new Map<string, ZNode>();
+  let digest = 0n;
+  for (const { path, data, acl, stat } of body.nodes) {
+    if (path !== '/') {
+      const siblings = children.get(parentPath(path));
+      if (siblings === undefined) return { invalid: `node ${path} has no parent` };
+      siblings.add(childName(path));
+    }
+  }
+  for (const { path, data, acl, stat } of body.nodes) {
+    const node: ZNode = { data, acl, stat, children: children.get(path) as Set<string> };
+    nodes.set(path, node);
+    digest = BigInt.asUintN(64, digest + nodeDigest(path, node));
+  }
+  if (!nodes.has('/')) return { invalid: 'no root node' };
+  return DataTree.fromParts(nodes, new Map(body.sessions), digest);
+}
+
+/** Parents before children, so a reader can check each node's parent as it goes. */
+function compareByDepth(a: string, b: string): number {
+  const depth = (path: string) => (path === '/' ? 0 : path.split('/').length - 1);
+  return depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+export async function writeSnapshot(directory: string, zxid: bigint, tree: DataTree): Promise<string> {
+  await mkdir(directory, { recursive: true });
+  const name = `${SNAPSHOT_PREFIX}${zxidHex(zxid)}`;
+  await writeFileAtomically(directory, name, encodeSnapshot(zxid, tree));
+  return name;
+}
+
+/** Snapshot names, newest first. */
+export async function listSnapshots(directory: string): Promise<{ name: string; zxid: bigint }[]> {
+  let names: string[];
+  try {
+    names = await readdir(directory);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const snapshots: { name: string; zxid: bigint }[] = [];
+  for (const name of names) {
+    const zxid = parseZxidName(name, SNAPSHOT_PREFIX);
+    if (zxid !== null) snapshots.push({ name, zxid });
+  }
+  return snapshots.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+}
+
+export interface SnapshotLoad {
+  readonly snapshot: (SnapshotContent & { name: string }) | null;
+  readonly skipped: readonly { name: string; reason: string }[];
+}
+
+/** The newest snapshot that decodes and whose zxid matches its name; invalid newer ones are reported, not deleted. */
+export async function loadLatestSnapshot(directory: string): Promise<SnapshotLoad> {
+  const skipped: { name: string; reason: string }[] = [];
+  for (const { name, zxid } of await listSnapshots(directory)) {
+    const decoded = decodeSnapshot(await readFile(join(directory, name)));
+    if ('invalid' in decoded) {
+      skipped.push({ name, reason: decoded.invalid });
+      continue;
+    }
+    if (decoded.zxid !== zxid) {
+      skipped.push({ name, reason: 'zxid differs from the file name' });
+      continue;
+    }
+    return { snapshot: { ...decoded, name }, skipped };
+  }
+  return { snapshot: null, skipped };
+}
+
+/** Keeps the newest `retainCount` snapshots; returns the zxid of the oldest kept (null if none). */
+export async function purgeSnapshots(directory: string, retainCount: number): Promise<bigint | null> {
+  if (!(retainCount >= 1)) throw new RangeError(`purgeSnapshots: retainCount must be at least 1, got ${retainCount}`);
+  const snapshots = await listSnapshots(directory);
+  for (const { name } of snapshots.slice(retainCount)) await rm(join(directory, name), { force: true });
+  const kept = snapshots.slice(0, retainCount);
+  return kept.length === 0 ? null : kept[kept.length - 1].zxid;
+}

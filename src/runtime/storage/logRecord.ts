@@ -1,0 +1,93 @@
+import type { Txn } from '../../service/index.js';
+import { crc32 } from './crc32.js';
+import { fromTaggedJson, toTaggedJson } from './taggedJson.js';
+
+/** One committed (or accepted) txn as the log keeps it: the zxid and time of its proposal, and the txn. */
+export interface LogEntry {
+  readonly zxid: bigint;
+  /** Milliseconds since the epoch, as the leader stamped the proposal (ctime/mtime of what it creates). */
+  readonly time: number;
+  readonly txn: Txn;
+}
+
+/**
+ * Segment files (`log.<16 hex digits of the first zxid>`):
+ *   header, 16 bytes: magic "ZSTL", format version (u32 BE) = 1, first zxid (i64 BE)
+ *   records, each:    body length (u32 BE), CRC-32 of the body (u32 BE), body
+ *   body:             zxid (i64 BE), time in ms (i64 BE), the txn as tagged JSON (UTF-8, see taggedJson.ts)
+ * A record is valid when its length fits in the file and within recordBytesMax, its CRC matches,
+ * its JSON decodes to a txn, and its zxid is above the previous record's.
+ */
+export const SEGMENT_MAGIC = 0x5a53544c; // "ZSTL"
+export const SEGMENT_FORMAT_VERSION = 1;
+export const SEGMENT_HEADER_BYTES = 16;
+export const RECORD_HEADER_BYTES = 8;
+const BODY_FIXED_BYTES = 16;
+
+export function encodeSegmentHeader(firstZxid: bigint): Buffer {
+  const header = Buffer.alloc(SEGMENT_HEADER_BYTES);
+  header.writeUInt32BE(SEGMENT_MAGIC, 0);
+  header.writeUInt32BE(SEGMENT_FORMAT_VERSION, 4);
+  header.writeBigInt64BE(firstZxid, 8);
+  return header;
+}
+
+/** The first zxid a valid header names, or a reason it is not valid. */
+export function decodeSegmentHeader(bytes: Buffer): { firstZxid: bigint } | { invalid: string } {
+  if (bytes.length < SEGMENT_HEADER_BYTES) return { invalid: `segment header torn (${bytes.length} of ${SEGMENT_HEADER_BYTES} bytes)` };
+  if (bytes.readUInt32BE(0) !== SEGMENT_MAGIC) return { invalid: 'bad segment magic' };
+  const version = bytes.readUInt32BE(4);
+  if (version !== SEGMENT_FORMAT_VERSION) return { invalid: `unknown segment format version ${version}` };
+  return { firstZxid: bytes.readBigInt64BE(8) };
+}
+
+export function encodeRecord(entry: LogEntry): Buffer {
+  if (!Number.isSafeInteger(entry.time)) throw new RangeError(`encodeRecord: time must be an integer, got ${entry.time}`);
+  const json = Buffer.from(toTaggedJson(entry.txn), 'utf8');
+  const record = Buffer.alloc(RECORD_HEADER_BYTES + BODY_FIXED_BYTES + json.length);
+  record.writeUInt32BE(BODY_FIXED_BYTES + json.length, 0);
+  record.writeBigInt64BE(entry.zxid, RECORD_HEADER_BYTES);
+  record.writeBigInt64BE(BigInt(entry.time), RECORD_HEADER_BYTES + 8);
+  json.copy(record, RECORD_HEADER_BYTES + BODY_FIXED_BYTES);
+  record.writeUInt32BE(crc32(record.subarray(RECORD_HEADER_BYTES)), 4);
+  return record;
+}
+
+export type RecordDecodeResult =
+  | { kind: 'record'; entry: LogEntry; byteLength: number }
+  /** Not a record: `reason` says why; everything from this offset on is the invalid tail. */
+  | { kind: 'invalid'; reason: string }
+  | { kind: 'end' };
+
+/**
+ * Decodes the record at `offset` of a segment's bytes. `decodeTxn` false skips the JSON (the CRC is
+ * still checked), for records before a snapshot that replay will not need.
+ */
+export function decodeRecordAt(bytes: Buffer, offset: number, recordBytesMax: number, decodeTxn = true): RecordDecodeResult {
+  if (offset === bytes.length) return { kind: 'end' };
+  if (bytes.length - offset < RECORD_HEADER_BYTES) return { kind: 'invalid', reason: 'torn record header' };
+  const bodyLength = bytes.readUInt32BE(offset);
+  if (bodyLength < BODY_FIXED_BYTES || bodyLength > recordBytesMax) return { kind: 'invalid', reason: `bad record length ${bodyLength}` };
+  const bodyStart = offset + RECORD_HEADER_BYTES;
+  if (bytes.length - bodyStart < bodyLength) return { kind: 'invalid', reason: `torn record (${bytes.length - bodyStart} of ${bodyLength} body bytes)` };
+  const body = bytes.subarray(bodyStart, bodyStart + bodyLength);
+  if (crc32(body) !== bytes.readUInt32BE(offset + 4)) return { kind: 'invalid', reason: 'record CRC mismatch' };
+  const zxid = body.readBigInt64BE(0);
+  const time = Number(body.readBigInt64BE(8));
+  const txn = decodeTxn ? parseTxn(body.subarray(BODY_FIXED_BYTES)) : PLACEHOLDER_TXN;
+  if (txn === null) return { kind: 'invalid', reason: 'record body is not a txn' };
+  return { kind: 'record', entry: { zxid, time, txn }, byteLength: RECORD_HEADER_BYTES + bodyLength };
+}
+
+const PLACEHOLDER_TXN: Txn = { sessionId: 0n, cxid: 0, type: -1, err: 0 } as Txn;
+
+function parseTxn(json: Buffer): Txn | null {
+  try {
+    const value = fromTaggedJson(json.toString('utf8')) as Partial<Txn> | null;
+    if (value === null || typeof value !== 'object' || typeof value.type !== 'number') return null;
+    if (typeof value.sessionId !== 'bigint' || typeof value.cxid !== 'number') return null;
+    return value as Txn;
+  } catch {
+    return null;
+  }
+}
