@@ -1,0 +1,24 @@
+/** The runtime: the only part of zabstate with sockets, files, clocks and timers. */
+export { formatLogLine, MemoryLogger, silentLogger, StreamLogger } from './Logger.js';
+export type { LogFields, Logger } from './Logger.js';
+export { CommitRefused } from './Committer.js';
+export type { CommittedTxn, Committer } from './Committer.js';
+export { StandaloneCommitter } from './StandaloneCommitter.js';
+export type { StandaloneCommitterOptions } from './StandaloneCommitter.js';
+export { ZooKeeperServer } from './ZooKeeperServer.js';
+export type { SessionTimeoutLimits, ServerCounters } from './ZooKeeperServer.js';
+export { ServerConnection } from './ServerConnection.js';
+export type { ConnectionOptions } from './ServerConnection.js';
+export { StandaloneServer, ZABSTATE_VERSION } from './StandaloneServer.js';
+export type { StandaloneServerOptions } from './StandaloneServer.js';
+export { parseMyid, parseZooCfg, ZooCfgError } from './config/parseZooCfg.js';
+export type { ServerSpec, ZooCfg } from './config/parseZooCfg.js';
+export { DataStore, STORAGE_SUBDIRECTORY } from './storage/DataStore.js';
+export type { DataStoreOptions, RecoveryReport } from './storage/DataStore.js';
+export { TxnLog } from './storage/TxnLog.js';
+export type { LogScan, LogTruncation, TxnLogOptions, TxnLogStats } from './storage/TxnLog.js';
+export type { LogEntry } from './storage/logRecord.js';
+export { decodeSnapshot, encodeSnapshot, loadLatestSnapshot, writeSnapshot } from './storage/Snapshot.js';
+export { readEpochFile, writeEpochFile } from './storage/EpochFile.js';
+export type { EpochFileName } from './storage/EpochFile.js';
+export { crc32 } from './storage/crc32.js';
