@@ -13,6 +13,7 @@ export const BOUND_FLAGS = {
   'max-crashes': { type: 'string' },
   'max-partitions': { type: 'string' },
   'commit-log-count': { type: 'string' },
+  'max-rounds': { type: 'string' },
   election: { type: 'string' },
 } as const;
 
@@ -24,6 +25,7 @@ const FIELD_OF_FLAG: Record<string, keyof ModelConfig> = {
   'max-crashes': 'maxCrashes',
   'max-partitions': 'maxPartitions',
   'commit-log-count': 'commitLogCount',
+  'max-rounds': 'maxRounds',
 };
 
 export function wholeNumber(flag: string, raw: string): number {

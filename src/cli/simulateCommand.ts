@@ -16,6 +16,7 @@ export const SIMULATION_MODEL: ModelConfig = {
   maxCrashes: 6,
   maxPartitions: 6,
   commitLogCount: 2,
+  maxRounds: 40,
   election: 'Oracle',
 };
 

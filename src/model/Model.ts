@@ -1,7 +1,7 @@
 import type { Effect, ServerContext } from '../protocol/ServerContext.js';
 import { initialServerContext } from '../protocol/ServerContext.js';
 import type { ServerEvent, MessageEventType } from '../protocol/ServerEvent.js';
-import { HANDLER_OF_MESSAGE } from '../protocol/ServerEvent.js';
+import { HANDLERS_OF_MESSAGE } from '../protocol/ServerEvent.js';
 import type { Message } from '../protocol/Message.js';
 import type { Txn } from '../protocol/Txn.js';
 import { txnEquals } from '../protocol/Txn.js';
@@ -12,7 +12,8 @@ import type { ClusterState, ModelAction } from './ClusterState.js';
 import { validateModelConfig, type ModelConfig } from './ModelConfig.js';
 
 const EMPTY: readonly never[] = Object.freeze([]);
-const STEP_EVENTS = ['FollowerPersistSyncedTxns', 'FollowerPersistCurrentEpoch', 'FollowerAckNEWLEADER'] as const;
+/** Internal steps of one server, in the order `actions` lists them. */
+const STEP_EVENTS = ['FLEDecide', 'FLEFollowEstablished', 'FollowerPersistSyncedTxns', 'FollowerPersistCurrentEpoch', 'FollowerAckNEWLEADER'] as const;
 
 /** The ensemble as a Stateright-style model: `init`, `actions(state)`, `next(state, action)`. */
 export interface Model {
@@ -60,11 +61,12 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
   const quorums: number[] = [];
   for (let mask = 2; mask < 1 << (config.servers + 1); mask += 2) if (isQuorum(mask, voters)) quorums.push(mask);
 
-  const init = (): ClusterState => ({
+  const fle = config.election === 'FLE';
+  const base = (): ClusterState => ({
     states: [compiled.initialState, ...sids.map(() => compiled.initialState)],
     servers: [
-      initialServerContext(0, voters, n, config.commitLogCount),
-      ...sids.map((s) => initialServerContext(s, voters, n, config.commitLogCount)),
+      initialServerContext(0, voters, n, config.commitLogCount, fle),
+      ...sids.map((s) => initialServerContext(s, voters, n, config.commitLogCount, fle)),
     ],
     channels: Array.from({ length: width * width }, () => EMPTY),
     proposed: EMPTY,
@@ -74,6 +76,17 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
     nCrashes: 0,
     nPartitions: 0,
   });
+
+  /** Every server starts LOOKING; under FLE each voter has cast its first vote (round 1) to all. */
+  const init = (): ClusterState => {
+    const d = draftOf(base());
+    for (const sid of sids) {
+      const started = impl.actions.startElection(d.servers[sid], { type: 'Restart' });
+      d.servers[sid] = { ...started, outbox: EMPTY };
+      for (const effect of started.outbox) perform(d, sid, effect);
+    }
+    return freeze(d);
+  };
 
   const draftOf = (s: ClusterState): Draft => ({
     states: s.states.slice(),
@@ -95,6 +108,11 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
   const perform = (d: Draft, sid: number, effect: Effect): void => {
     switch (effect.kind) {
       case 'send': {
+        if (d.states[effect.to] === 'DOWN') {
+          // Nobody listens on a crashed server: a vote is lost; a learner's connection attempt fails.
+          if (effect.msg.type !== 'NOTIFICATION') apply(d, sid, { type: 'Disconnect', peer: effect.to });
+          return;
+        }
         const k = sid * width + effect.to;
         d.channels[k] = [...d.channels[k], effect.msg];
         return;
@@ -137,10 +155,16 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
   const isLooking = (s: ClusterState, sid: number) => s.states[sid] === 'LOOKING';
   const isLeading = (s: ClusterState, sid: number) => s.states[sid].startsWith('LEADING');
 
+  /** The event that delivers the head of from→to: the first of its handlers the receiver's chart takes. */
   const messageEvent = (s: ClusterState, to: number, from: number): ServerEvent | null => {
     const head = s.channels[from * width + to][0];
-    if (head === undefined || head.type === 'NOTIFICATION') return null;
-    return { type: HANDLER_OF_MESSAGE[head.type] as MessageEventType, from, msg: head };
+    if (head === undefined) return null;
+    const handlers = HANDLERS_OF_MESSAGE[head.type];
+    for (const type of handlers) {
+      const event: ServerEvent = { type, from, msg: head };
+      if (compiled.select(s.states[to], s.servers[to], event) !== null) return event;
+    }
+    return { type: handlers[0] as MessageEventType, from, msg: head };
   };
 
   const enabled = (s: ClusterState, sid: number, event: ServerEvent): boolean =>
@@ -148,7 +172,7 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
 
   const actions = (s: ClusterState): ModelAction[] => {
     const out: ModelAction[] = [];
-    if (config.election === 'Oracle') {
+    if (!fle) {
       for (const i of sids) {
         if (!isLooking(s, i) || !(voters & bit(i))) continue;
         for (const q of quorums) {
@@ -159,8 +183,9 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
         }
       }
     }
+    // Under FLE voters find their leader by election; observers, which do not vote, join directly.
     for (const j of sids) {
-      if (!isLooking(s, j)) continue;
+      if (!isLooking(s, j) || (fle && voters & bit(j))) continue;
       for (const i of sids) if (i !== j && isLeading(s, i)) out.push({ name: 'JoinLeader', i: j, j: i });
     }
     for (const i of sids) {
@@ -233,6 +258,8 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
         break;
       }
       case 'Restart':
+      case 'FLEDecide':
+      case 'FLEFollowEstablished':
       case 'LeaderTimeout':
       case 'FollowerPersistSyncedTxns':
       case 'FollowerPersistCurrentEpoch':
@@ -252,7 +279,10 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
 
   const withinBounds = (s: ClusterState): boolean => {
     if (s.nRequests > config.maxTxns || s.nCrashes > config.maxCrashes || s.nPartitions > config.maxPartitions) return false;
-    for (const sid of sids) if (s.servers[sid].acceptedEpoch > config.maxEpoch) return false;
+    for (const sid of sids) {
+      const c = s.servers[sid];
+      if (c.acceptedEpoch > config.maxEpoch || c.round > config.maxRounds) return false;
+    }
     return true;
   };
 
@@ -268,6 +298,8 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
         return { type: 'Disconnect', peer: action.j ?? 0 };
       case 'Crash':
       case 'Restart':
+      case 'FLEDecide':
+      case 'FLEFollowEstablished':
       case 'LeaderTimeout':
       case 'FollowerPersistSyncedTxns':
       case 'FollowerPersistCurrentEpoch':

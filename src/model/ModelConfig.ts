@@ -14,6 +14,8 @@ export interface ModelConfig {
   readonly maxPartitions: number;
   /** Txns a leader retains for DIFF; a learner missing more gets SNAP. */
   readonly commitLogCount: number;
+  /** FLE only: the highest election round (logicalclock) a server may reach. */
+  readonly maxRounds: number;
   readonly election: ElectionMode;
 }
 
@@ -26,6 +28,7 @@ export const STANDARD_MODEL: ModelConfig = Object.freeze({
   maxCrashes: 1,
   maxPartitions: 1,
   commitLogCount: 1,
+  maxRounds: 2,
   election: 'Oracle',
 });
 
@@ -39,11 +42,12 @@ export function validateModelConfig(config: ModelConfig): void {
   };
   whole('servers', 1, 7);
   whole('observers', 0, 4);
-  whole('maxEpoch', 1, 20);
-  whole('maxTxns', 0, 20);
-  whole('maxCrashes', 0, 20);
-  whole('maxPartitions', 0, 20);
-  whole('commitLogCount', 0, 20);
+  whole('maxEpoch', 1, 1000);
+  whole('maxTxns', 0, 100000);
+  whole('maxCrashes', 0, 1000);
+  whole('maxPartitions', 0, 1000);
+  whole('commitLogCount', 0, 100000);
+  whole('maxRounds', 1, 1000);
   if (config.election !== 'Oracle' && config.election !== 'FLE') {
     throw new RangeError(`election must be Oracle or FLE, got ${String(config.election)}`);
   }

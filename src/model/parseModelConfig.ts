@@ -9,6 +9,7 @@ const CONSTANT_OF: Readonly<Record<string, keyof ModelConfig>> = {
   MaxCrashes: 'maxCrashes',
   MaxPartitions: 'maxPartitions',
   CommitLogCount: 'commitLogCount',
+  MaxRounds: 'maxRounds',
   ElectionMode: 'election',
 };
 

@@ -1,4 +1,4 @@
-import type { Message } from './Message.js';
+import type { Message, Vote } from './Message.js';
 import type { Txn } from './Txn.js';
 import type { Zxid } from './zxid.js';
 
@@ -33,6 +33,8 @@ export interface ServerContext {
   readonly voters: number;
   /** How many txns a leader retains for DIFF before it sends SNAP instead; fixed. */
   readonly commitLogCount: number;
+  /** Whether leaders come from fast leader election (else from the oracle); fixed. */
+  readonly fle: boolean;
 
   // Persistent: survives a crash.
   readonly currentEpoch: number;
@@ -45,6 +47,18 @@ export interface ServerContext {
   readonly lastCommitted: number;
   /** A learner's leader (0: none). */
   readonly leader: number;
+
+  // Fast leader election (FLE mode only).
+  /** The election round, ZooKeeper's `logicalclock`. */
+  readonly round: number;
+  /** The vote this server proposes while LOOKING, and the leader it settled on afterwards. */
+  readonly vote: Vote;
+  /** Votes of LOOKING voters received in this round, indexed by sid (its own included). */
+  readonly recvVotes: readonly (Vote | null)[];
+  /** Votes reported by FOLLOWING or LEADING servers, indexed by sid (ZooKeeper's `outofelection`). */
+  readonly outOfElection: readonly (Vote | null)[];
+  /** The servers among `outOfElection` that reported LEADING. */
+  readonly reportedLeading: number;
 
   // Leader only.
   /** Learners connected to this leader. */
@@ -86,16 +100,27 @@ export const NEW_LEADER_STEPS: readonly NewLeaderStep[] = [
   'FollowerAckNEWLEADER',
 ];
 
+/** No vote: the oracle mode's placeholder and an observer's. */
+export const NO_VOTE: Vote = Object.freeze({ leader: 0, zxid: Object.freeze({ epoch: 0, counter: 0 }), peerEpoch: 0 });
+
 export function initialServerContext(
   id: number,
   voters: number,
   serverCount: number,
   commitLogCount: number,
+  fle = false,
 ): ServerContext {
+  const empty = new Array<Vote | null>(serverCount + 1).fill(null);
   return {
     id,
     voters,
     commitLogCount,
+    fle,
+    round: 0,
+    vote: NO_VOTE,
+    recvVotes: empty,
+    outOfElection: empty,
+    reportedLeading: 0,
     currentEpoch: 0,
     acceptedEpoch: 0,
     history: [],

@@ -17,7 +17,10 @@ export type MessageEventType =
   | 'FollowerProcessPROPOSAL'
   | 'LeaderProcessACK'
   | 'FollowerProcessCOMMIT'
-  | 'ObserverProcessINFORM';
+  | 'ObserverProcessINFORM'
+  | 'FLEReceiveNOTIFICATION'
+  | 'FLEReplyNOTIFICATION'
+  | 'RefuseCEPOCH';
 
 export type StepEventType = 'FollowerPersistSyncedTxns' | 'FollowerPersistCurrentEpoch' | 'FollowerAckNEWLEADER';
 
@@ -27,6 +30,8 @@ export type ServerEvent =
   | { readonly type: 'ElectLeader'; readonly leader: number; readonly quorum: number }
   | { readonly type: 'JoinLeader'; readonly leader: number; readonly learner: number }
   | { readonly type: 'LeaderProcessRequest'; readonly value: number }
+  | { readonly type: 'FLEDecide' }
+  | { readonly type: 'FLEFollowEstablished' }
   | { readonly type: 'LeaderTimeout' }
   | { readonly type: 'Crash' }
   | { readonly type: 'Restart' }
@@ -34,19 +39,23 @@ export type ServerEvent =
 
 export type ServerEventType = ServerEvent['type'];
 
-/** Which action handles a message at the head of a channel. */
-export const HANDLER_OF_MESSAGE: Readonly<Record<Exclude<Message['type'], 'NOTIFICATION'>, MessageEventType>> = {
-  CEPOCH: 'LeaderProcessCEPOCH',
-  NEWEPOCH: 'FollowerProcessNEWEPOCH',
-  ACKEPOCH: 'LeaderProcessACKEPOCH',
-  DIFF: 'FollowerProcessDIFF',
-  TRUNC: 'FollowerProcessTRUNC',
-  SNAP: 'FollowerProcessSNAP',
-  NEWLEADER: 'FollowerProcessNEWLEADER',
-  ACKLD: 'LeaderProcessACKLD',
-  UPTODATE: 'FollowerProcessUPTODATE',
-  PROPOSAL: 'FollowerProcessPROPOSAL',
-  ACK: 'LeaderProcessACK',
-  COMMIT: 'FollowerProcessCOMMIT',
-  INFORM: 'ObserverProcessINFORM',
+/**
+ * Which actions may handle a message at the head of a channel, in the order they are tried; the
+ * receiver's chart decides which (if any) is enabled in its state.
+ */
+export const HANDLERS_OF_MESSAGE: Readonly<Record<Message['type'], readonly MessageEventType[]>> = {
+  NOTIFICATION: ['FLEReceiveNOTIFICATION', 'FLEReplyNOTIFICATION'],
+  CEPOCH: ['LeaderProcessCEPOCH', 'RefuseCEPOCH'],
+  NEWEPOCH: ['FollowerProcessNEWEPOCH'],
+  ACKEPOCH: ['LeaderProcessACKEPOCH'],
+  DIFF: ['FollowerProcessDIFF'],
+  TRUNC: ['FollowerProcessTRUNC'],
+  SNAP: ['FollowerProcessSNAP'],
+  NEWLEADER: ['FollowerProcessNEWLEADER'],
+  ACKLD: ['LeaderProcessACKLD'],
+  UPTODATE: ['FollowerProcessUPTODATE'],
+  PROPOSAL: ['FollowerProcessPROPOSAL'],
+  ACK: ['LeaderProcessACK'],
+  COMMIT: ['FollowerProcessCOMMIT'],
+  INFORM: ['ObserverProcessINFORM'],
 };

@@ -1,11 +1,14 @@
 import type { Effect, ServerContext } from './ServerContext.js';
-import { NEW_LEADER_STEPS } from './ServerContext.js';
+import { NEW_LEADER_STEPS, NO_VOTE } from './ServerContext.js';
 import type { ServerEvent } from './ServerEvent.js';
 import type { Message } from './Message.js';
 import type { Txn } from './Txn.js';
 import { bit, has, isQuorum, members } from './quorum.js';
 import { compareZxid, zxidEquals, ZXID_ZERO, type Zxid } from './zxid.js';
 import { lastZxidOf, syncMessage } from './syncMessage.js';
+import type { Vote } from './Message.js';
+import { isBetterVote } from './vote.js';
+import { establishedLeaderOf } from './serverGuards.js';
 
 /** An action maps the server's variables and the event to new variables; effects go to `outbox`. */
 export type Action = (context: ServerContext, event: ServerEvent) => ServerContext;
@@ -120,19 +123,49 @@ function leaveLeading(context: ServerContext): ServerContext {
   return emit(resetLeaderVars(context), ...effects);
 }
 
+/** The vote a server casts for itself: its last zxid and currentEpoch (FastLeaderElection's init vote). */
+function selfVote(context: ServerContext): Vote {
+  return { leader: context.id, zxid: lastZxidOf(context.history), peerEpoch: context.currentEpoch };
+}
+
+function emptyVotes(context: ServerContext): readonly (Vote | null)[] {
+  return context.recvVotes.map(() => null);
+}
+
+/** Send this server's vote to every other voter: ZooKeeper's sendNotifications. */
+function notifyVoters(context: ServerContext, state: 'LOOKING' | 'FOLLOWING' | 'LEADING'): Effect[] {
+  const out: Effect[] = [];
+  for (const peer of members(context.voters)) {
+    if (peer !== context.id) out.push(send(peer, { type: 'NOTIFICATION', vote: context.vote, round: context.round, state }));
+  }
+  return out;
+}
+
+/** The server's role as FLE reports it in a notification, read off its variables. */
+function reportedState(context: ServerContext): 'FOLLOWING' | 'LEADING' | 'OBSERVING' {
+  if (context.leader !== 0) return has(context.voters, context.id) ? 'FOLLOWING' : 'OBSERVING';
+  return 'LEADING';
+}
+
+/** Leaving the election: only the settled vote and round are kept. */
+function leaveElection(context: ServerContext, vote: Vote): ServerContext {
+  const none = emptyVotes(context);
+  return { ...context, vote, recvVotes: none, outOfElection: none, reportedLeading: 0 };
+}
+
+/** A new leader counts itself in every quorum it is about to gather. */
+function startLeading(context: ServerContext): ServerContext {
+  const self = bit(context.id);
+  return { ...context, cepochRecv: self, maxAcceptedEpoch: context.acceptedEpoch, ackeRecv: self, ackldRecv: self };
+}
+
 function joinAsLearner(context: ServerContext, leader: number): ServerContext {
   return emit({ ...context, leader }, send(leader, { type: 'CEPOCH', acceptedEpoch: context.acceptedEpoch }));
 }
 
 export const serverActions = {
   // ----- Election (oracle) -----
-  becomeLeader: (context) => ({
-    ...context,
-    cepochRecv: bit(context.id),
-    maxAcceptedEpoch: context.acceptedEpoch,
-    ackeRecv: bit(context.id),
-    ackldRecv: bit(context.id),
-  }),
+  becomeLeader: (context) => startLeading(context),
   becomeElectedFollower: (context, event) => {
     if (event.type !== 'ElectLeader') throw new Error(`becomeElectedFollower on ${event.type}`);
     return joinAsLearner(context, event.leader);
@@ -159,15 +192,17 @@ export const serverActions = {
   leaderProcessCEPOCH: (context, event) => {
     const from = fromOf(event);
     const m = msgOf(event, 'CEPOCH');
+    // Under FLE a learner connects by sending CEPOCH; under the oracle it is a learner already.
+    const learners = context.learners | bit(from);
     if (isQuorum(context.cepochRecv, context.voters)) {
-      return emit({ ...context, cepochRecv: context.cepochRecv | bit(from) }, send(from, { type: 'NEWEPOCH', epoch: context.acceptedEpoch }));
+      return emit({ ...context, learners, cepochRecv: context.cepochRecv | bit(from) }, send(from, { type: 'NEWEPOCH', epoch: context.acceptedEpoch }));
     }
     const cepochRecv = context.cepochRecv | bit(from);
     const maxAcceptedEpoch = Math.max(context.maxAcceptedEpoch, m.acceptedEpoch);
-    if (!isQuorum(cepochRecv, context.voters)) return { ...context, cepochRecv, maxAcceptedEpoch };
+    if (!isQuorum(cepochRecv, context.voters)) return { ...context, learners, cepochRecv, maxAcceptedEpoch };
     const epoch = maxAcceptedEpoch + 1;
     const effects = members(cepochRecv & ~bit(context.id)).map((learner) => send(learner, { type: 'NEWEPOCH', epoch }));
-    return emit({ ...context, cepochRecv, maxAcceptedEpoch, acceptedEpoch: epoch }, ...effects);
+    return emit({ ...context, learners, cepochRecv, maxAcceptedEpoch, acceptedEpoch: epoch }, ...effects);
   },
   /** Accept the new epoch (persisting acceptedEpoch) and answer with currentEpoch and last zxid. */
   followerProcessNEWEPOCH: (context, event) => {
@@ -286,6 +321,73 @@ export const serverActions = {
     return deliverUpTo({ ...context, history }, m.txn.zxid);
   },
 
+  // ----- Fast leader election -----
+  /**
+   * Enter a new election round voting for itself, and tell every voter (ZooKeeper's
+   * lookForLeader start). A no-op under the oracle, where elections are not modelled.
+   */
+  startElection: (context) => {
+    if (!context.fle || !has(context.voters, context.id)) return context;
+    const vote = selfVote(context);
+    const recvVotes = emptyVotes(context).slice();
+    recvVotes[context.id] = vote;
+    const next = { ...context, round: context.round + 1, vote, recvVotes, outOfElection: emptyVotes(context), reportedLeading: 0 };
+    return emit(next, ...notifyVoters(next, 'LOOKING'));
+  },
+  /**
+   * A LOOKING server takes a notification. A newer round restarts its tally with the better of the
+   * sender's vote and its own initial vote; in its round a better vote is adopted and re-broadcast;
+   * an older round is answered with its own vote. Votes of servers out of the election are kept
+   * apart, to find an established leader.
+   */
+  fleReceiveNOTIFICATION: (context, event) => {
+    const from = fromOf(event);
+    const n = msgOf(event, 'NOTIFICATION');
+    if (n.state !== 'LOOKING') {
+      const outOfElection = context.outOfElection.slice();
+      outOfElection[from] = n.vote;
+      const reportedLeading = n.state === 'LEADING' ? context.reportedLeading | bit(from) : context.reportedLeading & ~bit(from);
+      return { ...context, outOfElection, reportedLeading };
+    }
+    if (n.round > context.round) {
+      const own = selfVote(context);
+      const vote = isBetterVote(n.vote, own) ? n.vote : own;
+      const recvVotes = emptyVotes(context).slice();
+      recvVotes[context.id] = vote;
+      recvVotes[from] = n.vote;
+      const next = { ...context, round: n.round, vote, recvVotes };
+      return emit(next, ...notifyVoters(next, 'LOOKING'));
+    }
+    if (n.round < context.round) {
+      return emit(context, send(from, { type: 'NOTIFICATION', vote: context.vote, round: context.round, state: 'LOOKING' }));
+    }
+    const recvVotes = context.recvVotes.slice();
+    recvVotes[from] = n.vote;
+    if (!isBetterVote(n.vote, context.vote)) return { ...context, recvVotes };
+    recvVotes[context.id] = n.vote;
+    const next = { ...context, vote: n.vote, recvVotes };
+    return emit(next, ...notifyVoters(next, 'LOOKING'));
+  },
+  /** A server out of the election answers a LOOKING sender with the leader it settled on. */
+  fleReplyNOTIFICATION: (context, event) => {
+    const n = msgOf(event, 'NOTIFICATION');
+    if (n.state !== 'LOOKING') return context;
+    return emit(context, send(fromOf(event), { type: 'NOTIFICATION', vote: context.vote, round: context.round, state: reportedState(context) }));
+  },
+  /** The election chose this server: it leads, and learners connect to it with CEPOCH. */
+  fleBecomeLeader: (context) => startLeading(leaveElection(context, context.vote)),
+  /** The election chose another server: follow it. */
+  fleFollowVote: (context) => joinAsLearner(leaveElection(context, context.vote), context.vote.leader),
+  /** Follow the leader a quorum of servers out of the election already follow. */
+  fleFollowEstablished: (context) => {
+    const leader = establishedLeaderOf(context);
+    const vote = context.outOfElection[leader];
+    if (leader === 0 || vote === null) throw new Error(`server ${context.id} follows an established leader that is not there`);
+    return joinAsLearner(leaveElection(context, vote), leader);
+  },
+  /** A server that is not leading refuses a learner's connection: the learner looks again. */
+  refuseCEPOCH: (context, event) => emit(context, { kind: 'disconnect', peer: fromOf(event) }),
+
   // ----- Environment -----
   removeLearner: (context, event) => {
     if (event.type !== 'Disconnect') throw new Error(`removeLearner on ${event.type}`);
@@ -294,7 +396,16 @@ export const serverActions = {
   /** A crash loses every volatile variable; currentEpoch, acceptedEpoch and the log survive. */
   crash: (context) => {
     const leaving = context.leader !== 0 ? leaveLeader(context) : context.learners !== 0 ? leaveLeading(context) : context;
-    return { ...resetLearnerVars(resetLeaderVars(leaving)), lastCommitted: 0 };
+    const none = emptyVotes(context);
+    return {
+      ...resetLearnerVars(resetLeaderVars(leaving)),
+      lastCommitted: 0,
+      round: 0,
+      vote: NO_VOTE,
+      recvVotes: none,
+      outOfElection: none,
+      reportedLeading: 0,
+    };
   },
   restart: (context) => context,
 } satisfies Record<string, Action>;

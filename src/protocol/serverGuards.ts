@@ -5,6 +5,8 @@ import type { Message } from './Message.js';
 import { has, isQuorum, bit } from './quorum.js';
 import { compareZxid } from './zxid.js';
 import { lastZxidOf } from './syncMessage.js';
+import { voteEquals } from './vote.js';
+import type { Vote } from './Message.js';
 
 /** A guard reads the server's own variables and the event, nothing else. */
 export type Guard = (context: ServerContext, event: ServerEvent) => boolean;
@@ -18,6 +20,32 @@ function msgOf<T extends Message['type']>(event: ServerEvent, type: T): Extract<
 
 function isVoter(context: ServerContext): boolean {
   return has(context.voters, context.id);
+}
+
+/** The voters whose recorded vote equals `vote`. */
+function agreeing(votes: readonly (Vote | null)[], vote: Vote): number {
+  let mask = 0;
+  for (let sid = 1; sid < votes.length; sid++) {
+    const v = votes[sid];
+    if (v !== null && voteEquals(v, vote)) mask |= 1 << sid;
+  }
+  return mask;
+}
+
+/**
+ * The established leader a LOOKING server may follow: one that reported LEADING and that a quorum
+ * of out-of-election servers report as their leader (FastLeaderElection's termPredicate + checkLeader).
+ * 0 when there is none; the smallest sid when several qualify, so the choice is deterministic.
+ */
+export function establishedLeaderOf(context: ServerContext): number {
+  for (let l = 1; l < context.outOfElection.length; l++) {
+    const own = context.outOfElection[l];
+    if (own === null || !has(context.reportedLeading, l) || own.leader !== l) continue;
+    let mask = 0;
+    for (let sid = 1; sid < context.outOfElection.length; sid++) if (context.outOfElection[sid]?.leader === l) mask |= 1 << sid;
+    if (isQuorum(mask, context.voters)) return l;
+  }
+  return 0;
 }
 
 export const serverGuards = {
@@ -54,6 +82,14 @@ export const serverGuards = {
   isPeerLeader: (context, event) => event.type === 'Disconnect' && event.peer === context.leader,
   /** Disconnect: the peer is one of this leader's learners. */
   isPeerLearner: (context, event) => event.type === 'Disconnect' && has(context.learners, event.peer),
+  /** FLE: a quorum of this round's votes equals this server's vote, which is for itself. */
+  isElectedByVotes: (context) =>
+    context.vote.leader === context.id && isQuorum(agreeing(context.recvVotes, context.vote), context.voters),
+  /** FLE: a quorum of this round's votes equals this server's vote, for another server. */
+  isLeaderChosenByVotes: (context) =>
+    context.vote.leader !== context.id && context.vote.leader !== 0 && isQuorum(agreeing(context.recvVotes, context.vote), context.voters),
+  /** FLE: a quorum of servers out of the election follow a leader that says it is LEADING. */
+  isEstablishedLeaderFound: (context) => establishedLeaderOf(context) !== 0,
   /** A learner has finished its NEWLEADER steps. */
   isNewLeaderDone: (context) =>
     context.newLeaderEpoch !== 0 && context.newLeaderStep === NEW_LEADER_STEPS.length,

@@ -10,6 +10,7 @@ export interface ServerInput {
   readonly voters: number;
   readonly serverCount: number;
   readonly commitLogCount: number;
+  readonly fle?: boolean;
 }
 
 /** The implementations behind the chart's named guards and actions: what a variant replaces. */
@@ -52,16 +53,23 @@ export function createServerMachine(impl: ServerImplementations = defaultImpleme
     actions: xstateActions(impl),
   }).createMachine({
     id: 'server',
-    context: ({ input }) => initialServerContext(input.id, input.voters, input.serverCount, input.commitLogCount),
+    context: ({ input }) => initialServerContext(input.id, input.voters, input.serverCount, input.commitLogCount, input.fle ?? false),
     initial: 'LOOKING',
     states: {
       DOWN: {
         on: {
-          Restart: { target: 'LOOKING', actions: 'restart' },
+          Restart: { target: 'LOOKING', actions: ['restart', 'startElection'] },
         },
       },
       LOOKING: {
         on: {
+          FLEReceiveNOTIFICATION: { actions: 'fleReceiveNOTIFICATION' },
+          FLEDecide: [
+            { guard: 'isElectedByVotes', target: 'LEADING', actions: 'fleBecomeLeader' },
+            { guard: 'isLeaderChosenByVotes', target: 'FOLLOWING', actions: 'fleFollowVote' },
+          ],
+          FLEFollowEstablished: { guard: 'isEstablishedLeaderFound', target: 'FOLLOWING', actions: 'fleFollowEstablished' },
+          RefuseCEPOCH: { actions: 'refuseCEPOCH' },
           ElectLeader: [
             { guard: 'isElectedLeader', target: 'LEADING', actions: ['becomeLeader', 'addElectedLearners'] },
             { guard: 'isInElectedQuorum', target: 'FOLLOWING', actions: 'becomeElectedFollower' },
@@ -77,16 +85,17 @@ export function createServerMachine(impl: ServerImplementations = defaultImpleme
         initial: 'DISCOVERY',
         on: {
           LeaderProcessCEPOCH: { actions: 'leaderProcessCEPOCH' },
+          FLEReplyNOTIFICATION: { actions: 'fleReplyNOTIFICATION' },
           JoinLeader: { guard: 'isJoinedLeader', actions: 'addLearner' },
           Disconnect: { guard: 'isPeerLearner', actions: 'removeLearner' },
-          LeaderTimeout: { guard: 'isQuorumLost', target: 'LOOKING', actions: 'leaveLeading' },
+          LeaderTimeout: { guard: 'isQuorumLost', target: 'LOOKING', actions: ['leaveLeading', 'startElection'] },
           Crash: { target: 'DOWN', actions: 'crash' },
         },
         states: {
           DISCOVERY: {
             on: {
               LeaderProcessACKEPOCH: [
-                { guard: 'isLearnerAhead', target: '#server.LOOKING', actions: 'leaveLeading' },
+                { guard: 'isLearnerAhead', target: '#server.LOOKING', actions: ['leaveLeading', 'startElection'] },
                 { guard: 'isAckEpochQuorum', target: 'SYNCHRONIZATION', actions: ['recordAckEpoch', 'startSync'] },
                 { actions: 'recordAckEpoch' },
               ],
@@ -95,7 +104,7 @@ export function createServerMachine(impl: ServerImplementations = defaultImpleme
           SYNCHRONIZATION: {
             on: {
               LeaderProcessACKEPOCH: [
-                { guard: 'isLearnerAhead', target: '#server.LOOKING', actions: 'leaveLeading' },
+                { guard: 'isLearnerAhead', target: '#server.LOOKING', actions: ['leaveLeading', 'startElection'] },
                 { actions: ['recordAckEpoch', 'syncLateLearnerBeforeEstablished'] },
               ],
               LeaderProcessACKLD: [
@@ -107,7 +116,7 @@ export function createServerMachine(impl: ServerImplementations = defaultImpleme
           BROADCAST: {
             on: {
               LeaderProcessACKEPOCH: [
-                { guard: 'isLearnerAhead', target: '#server.LOOKING', actions: 'leaveLeading' },
+                { guard: 'isLearnerAhead', target: '#server.LOOKING', actions: ['leaveLeading', 'startElection'] },
                 { actions: ['recordAckEpoch', 'syncLateLearner'] },
               ],
               LeaderProcessACKLD: { actions: 'sendUPTODATE' },
@@ -120,14 +129,16 @@ export function createServerMachine(impl: ServerImplementations = defaultImpleme
       FOLLOWING: {
         initial: 'DISCOVERY',
         on: {
-          Disconnect: { guard: 'isPeerLeader', target: 'LOOKING', actions: 'leaveLeader' },
+          Disconnect: { guard: 'isPeerLeader', target: 'LOOKING', actions: ['leaveLeader', 'startElection'] },
+          FLEReplyNOTIFICATION: { actions: 'fleReplyNOTIFICATION' },
+          RefuseCEPOCH: { actions: 'refuseCEPOCH' },
           Crash: { target: 'DOWN', actions: 'crash' },
         },
         states: {
           DISCOVERY: {
             on: {
               FollowerProcessNEWEPOCH: [
-                { guard: 'isEpochBelowAccepted', target: '#server.LOOKING', actions: 'leaveLeader' },
+                { guard: 'isEpochBelowAccepted', target: '#server.LOOKING', actions: ['leaveLeader', 'startElection'] },
                 { target: 'SYNCHRONIZATION', actions: 'followerProcessNEWEPOCH' },
               ],
             },
@@ -157,14 +168,16 @@ export function createServerMachine(impl: ServerImplementations = defaultImpleme
       OBSERVING: {
         initial: 'DISCOVERY',
         on: {
-          Disconnect: { guard: 'isPeerLeader', target: 'LOOKING', actions: 'leaveLeader' },
+          Disconnect: { guard: 'isPeerLeader', target: 'LOOKING', actions: ['leaveLeader', 'startElection'] },
+          FLEReplyNOTIFICATION: { actions: 'fleReplyNOTIFICATION' },
+          RefuseCEPOCH: { actions: 'refuseCEPOCH' },
           Crash: { target: 'DOWN', actions: 'crash' },
         },
         states: {
           DISCOVERY: {
             on: {
               FollowerProcessNEWEPOCH: [
-                { guard: 'isEpochBelowAccepted', target: '#server.LOOKING', actions: 'leaveLeader' },
+                { guard: 'isEpochBelowAccepted', target: '#server.LOOKING', actions: ['leaveLeader', 'startElection'] },
                 { target: 'SYNCHRONIZATION', actions: 'followerProcessNEWEPOCH' },
               ],
             },
