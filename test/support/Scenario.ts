@@ -5,7 +5,7 @@ import { checkInvariants } from '../../src/checker/invariants.js';
 import { delivered } from '../../src/checker/invariants.js';
 import { formatTxn } from '../../src/protocol/Txn.js';
 
-const FAULTS = new Set(['Crash', 'Restart', 'Disconnect', 'LeaderTimeout', 'ElectLeader', 'JoinLeader', 'LeaderProcessRequest']);
+const FAULTS = new Set(['Crash', 'Restart', 'Disconnect', 'LeaderTimeout', 'RefuseCEPOCH', 'ElectLeader', 'JoinLeader', 'LeaderProcessRequest']);
 
 /**
  * A scenario drives the model step by step with spec action names, as a story: "elect 3 with
@@ -17,7 +17,7 @@ export class Scenario {
   readonly log: string[] = [];
 
   constructor(config: Partial<ModelConfig> = {}) {
-    this.model = createModel({ ...STANDARD_MODEL, maxEpoch: 10, maxTxns: 10, maxCrashes: 10, maxPartitions: 10, ...config });
+    this.model = createModel({ ...STANDARD_MODEL, maxEpoch: 10, maxTxns: 10, maxCrashes: 10, maxPartitions: 10, maxRounds: 10, ...config });
     this.state = this.model.init();
   }
 
