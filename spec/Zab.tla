@@ -841,13 +841,13 @@ PrefixConsistency ==
     \A i, j \in Ensemble :
         \A n \in 1..Min(Len(D(i)), Len(D(j))) : D(i)[n] = D(j)[n]
 
-\* A txn committed by a quorum in an epoch below e is in the log of every leader that
+\* A txn committed by a quorum in an epoch up to e is in the log of every leader that
 \* broadcasts in epoch e (leader log completeness).
 CommittedNotLost ==
     \A i \in Ensemble :
         state[i] = LEADING /\ zabState[i] = BROADCAST =>
             \A t \in Range(committedLog) :
-                t.zxid[1] < currentEpoch[i] => t \in Range(history[i])
+                t.zxid[1] <= currentEpoch[i] => t \in Range(history[i])
 
 \* A proposal skipped by a later epoch (some server delivered a txn of a newer epoch
 \* without it) is delivered by no server.
