@@ -1,11 +1,12 @@
 import type { ClusterState } from '../model/ClusterState.js';
-import type { Message } from '../protocol/Message.js';
+import type { Message, Vote } from '../protocol/Message.js';
 import { MESSAGE_TYPES } from '../protocol/Message.js';
 import type { ServerContext } from '../protocol/ServerContext.js';
 import type { Txn } from '../protocol/Txn.js';
 import type { Zxid } from '../protocol/zxid.js';
 
 const MESSAGE_CODE = new Map(MESSAGE_TYPES.map((t, k) => [t, k + 1]));
+const STATE_CODE = { LOOKING: 1, FOLLOWING: 2, LEADING: 3, OBSERVING: 4 } as const;
 
 /**
  * Writes a canonical encoding of a state as 32-bit words: two states get the same words exactly
@@ -57,6 +58,16 @@ export class StateEncoder {
     this.push(z.counter);
   }
 
+  private vote(v: Vote | null): void {
+    if (v === null) {
+      this.push(-1);
+      return;
+    }
+    this.push(v.leader);
+    this.zxid(v.zxid);
+    this.push(v.peerEpoch);
+  }
+
   private txns(ts: readonly Txn[]): void {
     this.push(ts.length);
     for (const t of ts) {
@@ -92,17 +103,20 @@ export class StateEncoder {
     }
     this.push(c.newLeaderEpoch);
     this.push(c.newLeaderStep);
+    this.push(c.round);
+    this.vote(c.vote);
+    for (const v of c.recvVotes) this.vote(v);
+    for (const v of c.outOfElection) this.vote(v);
+    this.push(c.reportedLeading);
   }
 
   private message(m: Message): void {
     this.push(MESSAGE_CODE.get(m.type) ?? 0);
     switch (m.type) {
       case 'NOTIFICATION':
-        this.push(m.vote.leader);
-        this.zxid(m.vote.zxid);
-        this.push(m.vote.peerEpoch);
+        this.vote(m.vote);
         this.push(m.round);
-        this.push(m.state.length);
+        this.push(STATE_CODE[m.state]);
         return;
       case 'CEPOCH':
         this.push(m.acceptedEpoch);

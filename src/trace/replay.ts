@@ -1,7 +1,6 @@
 import type { ClusterState, ModelAction } from '../model/ClusterState.js';
 import type { Model } from '../model/Model.js';
-import { StateEncoder } from '../checker/encodeState.js';
-import { fingerprint, formatFingerprint } from '../checker/fingerprint.js';
+import { Fingerprinter } from '../checker/Fingerprinter.js';
 import { checkActionProperties, checkInvariants, type Violation } from '../checker/invariants.js';
 import { fromFileStep, type TraceFile } from './Trace.js';
 
@@ -26,8 +25,7 @@ export interface ReplayResult {
  * code (not enabled, or a different state), naming it, so a stale trace is never silently wrong.
  */
 export function replay(model: Model, trace: TraceFile): ReplayResult {
-  const encoder = new StateEncoder(model.compiled.states);
-  const fp = { hi: 0, lo: 0 };
+  const fingerprinter = new Fingerprinter(model.compiled.states);
   let state = model.init();
   const steps: ReplayedStep[] = [];
   let violation: Violation | null = checkInvariants(model, state);
@@ -40,7 +38,7 @@ export function replay(model: Model, trace: TraceFile): ReplayResult {
     } catch (e) {
       return { steps, divergence: { index: k + 1, reason: (e as Error).message }, violation: null };
     }
-    const print = formatFingerprint(fingerprint(encoder.encode(after), fp));
+    const print = fingerprinter.format(after);
     if (print !== fileStep.fingerprint) {
       return { steps, divergence: { index: k + 1, reason: `state fingerprint ${print} differs from the trace's ${fileStep.fingerprint}` }, violation: null };
     }
