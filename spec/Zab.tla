@@ -278,7 +278,7 @@ ElectLeader(i, Q) ==
                    pendingSync, newLeaderEpoch, newLeaderStep,
                    ackeZxid, synced, acks, verifyVars, counterVars>>
 
-\* LOOKING server i joins the established-or-not leader j: as a follower if it votes, else
+\* LOOKING server i joins leader j (established or not): as a follower if it votes, else
 \* as an observer, and sends it CEPOCH.
 JoinLeader(i, j) ==
     /\ i # j
