@@ -17,6 +17,8 @@ export interface ConnectionOptions {
   readonly writeBufferBytesMax: number;
   /** The text answering a four-letter word (the connection then closes). */
   readonly answerFourLetterWord: (detection: FourLetterWordDetection, connection: ServerConnection) => string | null;
+  /** False while the server may not take sessions (an ensemble member not in BROADCAST); absent: always. */
+  readonly isServing?: () => boolean;
 }
 
 /** What runs in a request's reply turn: send its reply (and maybe close). */
@@ -154,6 +156,10 @@ export class ServerConnection {
   }
 
   private async handshake(request: ConnectRequest): Promise<ReplyStep> {
+    if (this.options.isServing !== undefined && !this.options.isServing()) {
+      this.close('this server is not serving requests (not in BROADCAST)');
+      return null;
+    }
     if (this.server.isBehind(request.lastZxidSeen)) {
       this.close(`client has seen zxid 0x${request.lastZxidSeen.toString(16)}, this server only 0x${this.server.lastProcessedZxid.toString(16)}`);
       return null;

@@ -99,6 +99,16 @@ export class ZooKeeperServer {
     pending?.resolve(result);
   }
 
+  /**
+   * Replaces the tree (a learner whose log was truncated below what it had applied rebuilds it, as
+   * ZooKeeper reloads its database after TRUNC). Watches go: no client is connected while it syncs.
+   */
+  resetTree(tree: DataTree, lastZxid: bigint): void {
+    this.treeValue = tree;
+    this.lastZxid = lastZxid;
+    this.watchesValue = WatchManager.empty();
+  }
+
   /** Registers the request a connection proposed, so that its commit finds it. */
   expectCommit(sessionId: bigint, cxid: number, type: number): Promise<ProcessTxnResult> {
     return new Promise((resolve) => {

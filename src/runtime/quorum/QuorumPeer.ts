@@ -1,0 +1,632 @@
+import type { Effect, ServerContext } from '../../protocol/ServerContext.js';
+import { initialServerContext, NEW_LEADER_STEPS, NO_VOTE } from '../../protocol/ServerContext.js';
+import type { ServerEvent } from '../../protocol/ServerEvent.js';
+import { HANDLERS_OF_MESSAGE } from '../../protocol/ServerEvent.js';
+import type { Message, Vote } from '../../protocol/Message.js';
+import type { Txn as ChartTxn } from '../../protocol/Txn.js';
+import { compileServerMachine, type StateId } from '../../protocol/compileServerMachine.js';
+import { createServerMachine, defaultImplementations } from '../../protocol/serverMachine.js';
+import { bit, has, isQuorum, members } from '../../protocol/quorum.js';
+import { zxidToBigInt, type Zxid } from '../../protocol/zxid.js';
+import { DataTree } from '../../service/index.js';
+import type { Logger, LogFields } from '../Logger.js';
+import { DataStore } from '../storage/DataStore.js';
+import { ZooKeeperServer, type SessionTimeoutLimits } from '../ZooKeeperServer.js';
+import type { PeerFrame, TxnPayload } from './peerFrames.js';
+import { PeerTransport } from './PeerTransport.js';
+import { QuorumCommitter, type QuorumCommitterHost } from './QuorumCommitter.js';
+
+const compiled = compileServerMachine(createServerMachine(defaultImplementations), defaultImplementations);
+
+/** One server of the ensemble as zoo.cfg lists it. */
+export interface QuorumMember {
+  readonly id: number;
+  readonly host: string;
+  readonly quorumPort: number;
+  readonly role: 'participant' | 'observer';
+}
+
+export interface QuorumPeerOptions {
+  /** This server's myid. */
+  readonly serverId: number;
+  readonly members: readonly QuorumMember[];
+  readonly dataDir: string;
+  readonly dataLogDir?: string;
+  readonly tickTimeMs: number;
+  readonly initLimit: number;
+  readonly syncLimit: number;
+  readonly limits: SessionTimeoutLimits;
+  readonly logger: Logger;
+  /** Txns a leader keeps for DIFF before it sends SNAP (ZooKeeper's commitLogCount, 500). */
+  readonly commitLogCount?: number;
+  /** FLE's finalizeWait: how long a decided vote waits for a better notification (ZooKeeper: 200ms). */
+  readonly finalizeWaitMs?: number;
+  /** Log one line per chart step (the spec's action names); off for benchmarks. */
+  readonly traceSteps?: boolean;
+  /** Called once if the log or an epoch file fails: the process must stop, as ZooKeeper's does. */
+  readonly onFatal?: (error: Error) => void;
+  /** Called when the server starts or stops serving clients (BROADCAST entered or left). */
+  readonly onServingChange?: (role: 'leader' | 'learner' | null) => void;
+}
+
+const COMMIT_LOG_COUNT_DEFAULT = 500;
+const RESOLVED: Promise<void> = Promise.resolve();
+
+function splitZxid(zxid: bigint): Zxid {
+  return { epoch: Number(zxid >> 32n), counter: Number(zxid & 0xffff_ffffn) };
+}
+
+/** The chart's txn for a logged zxid: its value is the zxid itself, unique in the whole run. */
+function chartTxn(zxid: bigint): ChartTxn {
+  return { zxid: splitZxid(zxid), value: Number(zxid) };
+}
+
+function topOf(state: StateId): string {
+  const dot = state.indexOf('.');
+  return dot < 0 ? state : state.slice(0, dot);
+}
+
+/** Index of `zxid` in a zxid-ordered history, or -1. */
+function indexOfZxid(history: readonly ChartTxn[], zxid: bigint): number {
+  let low = 0;
+  let high = history.length - 1;
+  const target = Number(zxid);
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const value = history[middle].value;
+    if (value === target) return middle;
+    if (value < target) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
+}
+
+/**
+ * One ZooKeeper server of an ensemble: the chart (compiled step function) fed with real events —
+ * peer messages, ticks, client writes — and its effects performed in the order the spec requires.
+ * Every step's persistence (log appends, truncation, epoch files) starts at once on a durability
+ * chain; everything the step emits (sends, disconnects, deliveries to the tree) runs only after
+ * that chain has made it durable, in step order (etcd raft's "persist before send").
+ */
+export class QuorumPeer implements QuorumCommitterHost {
+  readonly sid: number;
+  readonly serverId: number;
+  readonly server: ZooKeeperServer;
+  readonly committer: QuorumCommitter;
+  private state: StateId = 'DOWN';
+  private context: ServerContext;
+  private transport: PeerTransport | null = null;
+  private readonly sidOfId = new Map<number, number>();
+  private readonly idOfSid: number[] = [0];
+  private readonly voters: number;
+  private readonly payloads = new Map<number, TxnPayload>();
+  private readonly inbound = new Map<number, Message[]>();
+  private readonly generation: number[];
+  private readonly lastHeard: number[];
+  /** Persistence: `gate` is the last truncate/epoch write (appends wait for it); `durable` covers everything requested. */
+  private gate: Promise<void> = RESOLVED;
+  private durable: Promise<void> = RESOLVED;
+  /** Effects and deliveries, in step order, each after the durability its step required. */
+  private effectTail: Promise<void> = RESOLVED;
+  private tick = 0;
+  private roleStartTick = 0;
+  private serving: 'leader' | 'learner' | null = null;
+  private servingGeneration = 0;
+  private pumping = false;
+  private pumpAgain = false;
+  private decideTimer: NodeJS.Timeout | null = null;
+  private newLeaderStepScheduled = false;
+  private tickTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private failure: Error | null = null;
+  private readonly observerView = new Map<number, { vote: Vote; state: string }>();
+
+  private constructor(
+    private readonly options: QuorumPeerOptions,
+    private readonly store: DataStore,
+    tree: DataTree,
+    lastZxid: bigint,
+    history: readonly ChartTxn[],
+    epochs: { currentEpoch: number; acceptedEpoch: number },
+  ) {
+    const sorted = [...options.members].sort((a, b) => a.id - b.id);
+    if (sorted.length > 30) throw new RangeError('QuorumPeer: at most 30 servers (the chart keeps sets as 32-bit masks)');
+    let voters = 0;
+    sorted.forEach((member, index) => {
+      this.sidOfId.set(member.id, index + 1);
+      this.idOfSid.push(member.id);
+      if (member.role === 'participant') voters |= bit(index + 1);
+    });
+    const sid = this.sidOfId.get(options.serverId);
+    if (sid === undefined) throw new Error(`QuorumPeer: myid ${options.serverId} is not among the servers`);
+    this.sid = sid;
+    this.serverId = options.serverId;
+    this.voters = voters;
+    this.generation = new Array<number>(sorted.length + 1).fill(0);
+    this.lastHeard = new Array<number>(sorted.length + 1).fill(0);
+    for (const member of sorted) if (member.id !== options.serverId) this.inbound.set(this.sidOfId.get(member.id) as number, []);
+    const initial = initialServerContext(sid, voters, sorted.length, options.commitLogCount ?? COMMIT_LOG_COUNT_DEFAULT, true);
+    this.context = { ...initial, ...epochs, history };
+    this.server = new ZooKeeperServer(tree, lastZxid, options.limits, options.logger);
+    this.committer = new QuorumCommitter(this, options.logger);
+    this.server.attachCommitter(this.committer);
+  }
+
+  /** Recovers the data directory, connects to the peers, and restarts the chart (DOWN → Restart → LOOKING). */
+  static async start(options: QuorumPeerOptions): Promise<QuorumPeer> {
+    const { store, tree, report } = await DataStore.open({
+      dataDir: options.dataDir, dataLogDir: options.dataLogDir, logger: options.logger, snapshotEveryTxns: Number.MAX_SAFE_INTEGER,
+    });
+    if (report.snapshot !== null) {
+      await store.close();
+      throw new Error(`${options.dataDir}: holds a snapshot (${report.snapshot.name}); a quorum server keeps its whole history in the log`);
+    }
+    const entries = await store.log.entriesAfter(-1n);
+    const history = entries.map((entry) => chartTxn(entry.zxid));
+    const epochs = { currentEpoch: report.currentEpoch ?? 0, acceptedEpoch: report.acceptedEpoch ?? 0 };
+    const peer = new QuorumPeer(options, store, tree, report.lastZxid, history, epochs);
+    for (const entry of entries) peer.payloads.set(Number(entry.zxid), { zxid: entry.zxid, time: entry.time, txn: entry.txn });
+    const addresses = options.members.map((member) => ({ sid: peer.sidOfId.get(member.id) as number, host: member.host, port: member.quorumPort }));
+    peer.transport = await PeerTransport.start(
+      { self: peer.sid, peers: addresses, logger: options.logger, connectWaitMs: Math.max(2 * options.tickTimeMs, 500), backoffMsMax: Math.min(options.tickTimeMs, 1000) },
+      {
+        onFrame: (from, frame) => peer.onFrame(from, frame),
+        onConnectionLost: (from) => peer.onPeerGone(from, false),
+        onSendFailed: (from) => peer.onPeerGone(from, true),
+      },
+    );
+    options.logger.event('QuorumPeerStarted', {
+      myid: options.serverId, sid: peer.sid, lastZxid: report.lastZxid, txns: history.length, ...epochs,
+    });
+    peer.step({ type: 'Restart' });
+    peer.pump();
+    peer.tickTimer = setInterval(() => peer.onTick(), options.tickTimeMs);
+    return peer;
+  }
+
+  /** The chart's state path ('LOOKING', 'LEADING.BROADCAST', ...). */
+  get chartState(): StateId {
+    return this.state;
+  }
+
+  get chartContext(): ServerContext {
+    return this.context;
+  }
+
+  /** The myid of the leader this server follows or is (null while looking). */
+  get leaderId(): number | null {
+    const top = topOf(this.state);
+    if (top === 'LEADING') return this.serverId;
+    if ((top === 'FOLLOWING' || top === 'OBSERVING') && this.context.leader !== 0) return this.idOfSid[this.context.leader];
+    return null;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  // ----- QuorumCommitterHost -----
+
+  servingRole(): 'leader' | 'learner' | null {
+    return this.serving;
+  }
+
+  nextZxid(): bigint {
+    const epoch = this.context.currentEpoch;
+    const last = this.context.history[this.context.history.length - 1];
+    const counter = last !== undefined && last.zxid.epoch === epoch ? last.zxid.counter + 1 : 1;
+    return (BigInt(epoch) << 32n) | BigInt(counter);
+  }
+
+  proposeAsLeader(payload: TxnPayload): void {
+    this.payloads.set(Number(payload.zxid), payload);
+    if (!this.step({ type: 'LeaderProcessRequest', value: Number(payload.zxid) })) {
+      throw new Error(`LeaderProcessRequest not enabled in ${this.state}`);
+    }
+    const last = this.context.history[this.context.history.length - 1];
+    if (last.value !== Number(payload.zxid)) throw new Error(`LeaderProcessRequest: chart gave zxid ${last.value}, runtime predicted ${payload.zxid}`);
+  }
+
+  sendToLeader(frame: PeerFrame): boolean {
+    const leader = this.context.leader;
+    if (leader === 0 || this.transport === null || !this.transport.isConnected(leader)) return false;
+    return this.transport.send(leader, frame, 'runtime');
+  }
+
+  sendInOrder(peer: number, frame: PeerFrame): void {
+    const generation = this.generation[peer];
+    this.afterDurable(this.durable, () => {
+      if (this.generation[peer] === generation) this.transport?.send(peer, frame, 'runtime');
+    });
+  }
+
+  appliedZxid(): bigint {
+    return this.server.lastProcessedZxid;
+  }
+
+  tree(): DataTree {
+    return this.server.tree;
+  }
+
+  /** Stops timers and connections, waits for what is being made durable, closes the log. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.tickTimer !== null) clearInterval(this.tickTimer);
+    if (this.decideTimer !== null) clearTimeout(this.decideTimer);
+    this.setServing(null);
+    await this.committer.close();
+    await this.transport?.stop();
+    await this.effectTail.catch(() => undefined);
+    await this.durable.catch(() => undefined);
+    await this.store.close().catch(() => undefined);
+    this.options.logger.event('QuorumPeerStopped', { myid: this.serverId, lastZxid: this.server.lastProcessedZxid });
+  }
+
+  // ----- The chart -----
+
+  private enabled(event: ServerEvent): boolean {
+    return compiled.select(this.state, this.context, event) !== null;
+  }
+
+  /** Feeds one event to the chart and performs what it emits. False when no transition is enabled. */
+  private step(event: ServerEvent): boolean {
+    if (this.stopped) return false;
+    const before = this.context;
+    const stateBefore = this.state;
+    const result = compiled.step(this.state, before, event);
+    if (result === null) return false;
+    const effects = result.context.outbox;
+    this.state = result.state;
+    this.context = effects.length === 0 ? result.context : { ...result.context, outbox: [] };
+    if (this.options.traceSteps !== false) this.trace(event, stateBefore);
+    const durable = this.persist(before, this.context);
+    for (const effect of effects) this.perform(effect, durable);
+    if (before.lastCommitted !== this.context.lastCommitted || before.history !== this.context.history) {
+      const history = this.context.history;
+      const committed = this.context.lastCommitted;
+      this.afterDurable(durable, () => this.deliver(history, committed));
+    }
+    if (topOf(stateBefore) !== topOf(this.state)) this.roleStartTick = this.tick;
+    if (topOf(this.state) !== 'LOOKING') this.observerView.clear();
+    this.noteServing(stateBefore);
+    return true;
+  }
+
+  private trace(event: ServerEvent, stateBefore: StateId): void {
+    const fields: Record<string, string | number | bigint> = { sid: this.sid };
+    if ('from' in event) fields.from = event.from;
+    if (event.type === 'Disconnect') fields.peer = event.peer;
+    if ('msg' in event) {
+      const msg = event.msg;
+      if (msg.type === 'PROPOSAL' || msg.type === 'INFORM') fields.zxid = zxidToBigInt(msg.txn.zxid);
+      if (msg.type === 'ACK' || msg.type === 'COMMIT') fields.zxid = zxidToBigInt(msg.zxid);
+      if (msg.type === 'NOTIFICATION') Object.assign(fields, { leader: msg.vote.leader, round: msg.round, peerState: msg.state });
+      if (msg.type === 'DIFF' || msg.type === 'TRUNC' || msg.type === 'SNAP') fields.txns = msg.txns.length;
+      if (msg.type === 'NEWEPOCH' || msg.type === 'NEWLEADER') fields.epoch = msg.epoch;
+    }
+    if (event.type === 'LeaderProcessRequest') fields.zxid = BigInt(event.value);
+    if (stateBefore !== this.state) fields.state = this.state;
+    this.options.logger.event(event.type, fields as LogFields);
+  }
+
+  /** Starts the step's persistence on the chain; resolves when it (and all before it) is durable. */
+  private persist(before: ServerContext, after: ServerContext): Promise<void> {
+    if (after.acceptedEpoch !== before.acceptedEpoch) this.barrier(() => this.store.writeEpoch('acceptedEpoch', after.acceptedEpoch));
+    if (after.history !== before.history) this.persistHistory(before.history, after.history);
+    if (after.currentEpoch !== before.currentEpoch) this.barrier(() => this.store.writeEpoch('currentEpoch', after.currentEpoch));
+    return this.durable;
+  }
+
+  private persistHistory(before: readonly ChartTxn[], after: readonly ChartTxn[]): void {
+    let common: number;
+    if (after.length >= before.length && (before.length === 0 || after[before.length - 1].value === before[before.length - 1].value)) {
+      common = before.length;
+    } else {
+      common = 0;
+      while (common < before.length && common < after.length && before[common].value === after[common].value) common++;
+    }
+    if (common < before.length) {
+      const toZxid = common === 0 ? 0n : BigInt(after[common - 1].value);
+      this.barrier(() => this.store.log.truncate(toZxid));
+    }
+    for (let index = common; index < after.length; index++) {
+      const payload = this.payloadOf(after[index]);
+      const appended = this.gate.then(() => this.store.append({ zxid: payload.zxid, time: payload.time, txn: payload.txn }));
+      this.durable = Promise.all([this.durable, appended]).then(() => undefined);
+    }
+  }
+
+  private barrier(operation: () => Promise<unknown>): void {
+    const done = this.durable.then(operation).then(() => undefined);
+    this.gate = done;
+    this.durable = done;
+  }
+
+  private payloadOf(txn: ChartTxn): TxnPayload {
+    const payload = this.payloads.get(txn.value);
+    if (payload === undefined) throw new Error(`server ${this.sid}: no payload for txn ${txn.value.toString(16)}`);
+    return payload;
+  }
+
+  /** Runs `job` after `after` and after every job queued before it. A failed persistence is fatal. */
+  private afterDurable(after: Promise<void>, job: () => void): void {
+    this.effectTail = this.effectTail
+      .then(() => after)
+      .then(() => {
+        if (!this.stopped) job();
+      })
+      .catch((error: Error) => this.fail(error));
+  }
+
+  private perform(effect: Effect, durable: Promise<void>): void {
+    switch (effect.kind) {
+      case 'send': {
+        const { to, msg } = effect;
+        const frame = this.messageFrame(msg);
+        const generation = this.generation[to];
+        this.afterDurable(durable, () => {
+          if (this.generation[to] === generation) this.transport?.send(to, frame, msg.type === 'NOTIFICATION' ? 'vote' : 'message');
+        });
+        return;
+      }
+      case 'disconnect':
+        // The model empties both channels at once: what we queued to the peer and what it sent us are gone.
+        this.cutChannel(effect.peer, 'disconnect');
+        return;
+      case 'establish':
+        this.options.logger.event('LeaderEstablished', { sid: this.sid, epoch: effect.epoch });
+        return;
+      case 'propose':
+      case 'commit':
+        return;
+    }
+  }
+
+  private messageFrame(msg: Message): PeerFrame {
+    switch (msg.type) {
+      case 'PROPOSAL':
+      case 'INFORM':
+        return { t: 'message', msg, payloads: [this.payloadOf(msg.txn)] };
+      case 'DIFF':
+      case 'TRUNC':
+      case 'SNAP':
+        return { t: 'message', msg, payloads: msg.txns.map((txn) => this.payloadOf(txn)) };
+      default:
+        return { t: 'message', msg };
+    }
+  }
+
+  private cutChannel(peer: number, reason: string): void {
+    this.generation[peer] += 1;
+    this.inbound.get(peer)?.splice(0);
+    this.transport?.close(peer, reason);
+  }
+
+  /** Applies the committed prefix to the tree, rebuilding it first if the log was cut below what it holds. */
+  private deliver(history: readonly ChartTxn[], committed: number): void {
+    let start = 0;
+    const applied = this.server.lastProcessedZxid;
+    if (applied !== 0n) {
+      const index = indexOfZxid(history, applied);
+      if (index < 0) {
+        this.options.logger.event('TreeRebuilt', { sid: this.sid, from: applied, reason: 'log truncated below the applied zxid' });
+        this.server.resetTree(DataTree.empty(), 0n);
+      } else {
+        start = index + 1;
+      }
+    }
+    for (let index = start; index < committed; index++) {
+      const payload = this.payloadOf(history[index]);
+      this.server.apply({ zxid: payload.zxid, time: payload.time, txn: payload.txn });
+      this.committer.delivered(payload);
+    }
+  }
+
+  // ----- Serving clients -----
+
+  private noteServing(stateBefore: StateId): void {
+    const wasServing = stateBefore.endsWith('.BROADCAST');
+    const isServing = this.state.endsWith('.BROADCAST');
+    if (wasServing && (!isServing || topOf(stateBefore) !== topOf(this.state))) this.setServing(null);
+    if (isServing && !wasServing) {
+      const generation = this.servingGeneration;
+      const role = topOf(this.state) === 'LEADING' ? 'leader' : 'learner';
+      // After the deliveries of the establishing step, so that the leader's tree holds its whole history.
+      this.afterDurable(this.durable, () => {
+        if (generation === this.servingGeneration && this.state.endsWith('.BROADCAST')) this.setServing(role);
+      });
+    }
+  }
+
+  private setServing(role: 'leader' | 'learner' | null): void {
+    if (this.serving === role) return;
+    this.servingGeneration += 1;
+    this.serving = role;
+    if (role === null) this.committer.stopServing();
+    if (role === 'leader') this.committer.startLeading(this.server.tree);
+    this.options.logger.event('ServingChanged', { sid: this.sid, role: role ?? 'none', state: this.state, lastZxid: this.server.lastProcessedZxid });
+    this.options.onServingChange?.(role);
+  }
+
+  // ----- Events from the network and the clock -----
+
+  private onFrame(from: number, frame: PeerFrame): void {
+    if (this.stopped) return;
+    this.lastHeard[from] = this.tick;
+    switch (frame.t) {
+      case 'message':
+        for (const payload of frame.payloads ?? []) this.payloads.set(Number(payload.zxid), payload);
+        if (frame.msg.type === 'NOTIFICATION' && !has(this.voters, this.sid)) {
+          this.observeNotification(from, frame.msg);
+          return;
+        }
+        this.inbound.get(from)?.push(frame.msg);
+        this.pump();
+        return;
+      case 'ping':
+      case 'request':
+      case 'sync':
+        if (this.serving === 'leader') this.committer.receiveFromLearner(from, frame);
+        else if (frame.t === 'request') this.transport?.send(from, { t: 'refused', id: frame.id, code: -4 }, 'runtime');
+        return;
+      case 'refused':
+      case 'synced':
+        this.committer.receiveFromLeader(frame);
+        return;
+      case 'hello':
+        return;
+    }
+  }
+
+  /** The connection to `peer` broke, or a send to it found no connection: the chart's Disconnect. */
+  private onPeerGone(peer: number, sendFailed: boolean): void {
+    if (this.stopped) return;
+    this.generation[peer] += 1;
+    this.inbound.get(peer)?.splice(0);
+    if (sendFailed) this.transport?.close(peer, 'send failed');
+    this.step({ type: 'Disconnect', peer });
+    this.pump();
+  }
+
+  /** Delivers enabled channel heads and internal steps until nothing is enabled. Not reentrant. */
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        let progressed = true;
+        while (progressed && !this.stopped) {
+          progressed = false;
+          if (has(this.voters, this.sid) && this.enabled({ type: 'FLEFollowEstablished' })) progressed = this.step({ type: 'FLEFollowEstablished' });
+          for (const [peer, queue] of this.inbound) {
+            const head = queue[0];
+            if (head === undefined) continue;
+            const event = this.messageEvent(peer, head);
+            if (event === null) continue;
+            queue.shift();
+            this.step(event);
+            progressed = true;
+          }
+        }
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+    this.scheduleInternalSteps();
+  }
+
+  /** The first handler of the message the chart takes in its state (the model's messageEvent); null: it waits. */
+  private messageEvent(from: number, msg: Message): ServerEvent | null {
+    for (const type of HANDLERS_OF_MESSAGE[msg.type]) {
+      const event: ServerEvent = { type, from, msg };
+      if (compiled.select(this.state, this.context, event) !== null) return event;
+    }
+    return null;
+  }
+
+  /** FLEDecide after finalizeWait; each NEWLEADER step once the previous one is durable. */
+  private scheduleInternalSteps(): void {
+    if (this.stopped) return;
+    if (this.decideTimer === null && this.enabled({ type: 'FLEDecide' })) {
+      // A follower's CEPOCH that reaches its leader before the leader decided is refused and costs a
+      // round (ZooKeeper's learner retries connecting instead); so a follower waits twice as long.
+      const finalizeWaitMs = this.options.finalizeWaitMs ?? Math.min(200, this.options.tickTimeMs);
+      const followerWaits = this.context.vote.leader !== this.sid;
+      this.decideTimer = setTimeout(() => {
+        this.decideTimer = null;
+        if (this.step({ type: 'FLEDecide' })) this.pump();
+      }, followerWaits ? 2 * finalizeWaitMs : finalizeWaitMs);
+    }
+    if (this.newLeaderStepScheduled) return;
+    for (const type of NEW_LEADER_STEPS) {
+      if (!this.enabled({ type })) continue;
+      this.newLeaderStepScheduled = true;
+      this.durable.then(() => {
+        this.newLeaderStepScheduled = false;
+        if (this.step({ type })) this.pump();
+      }, (error: Error) => this.fail(error));
+      return;
+    }
+  }
+
+  private onTick(): void {
+    if (this.stopped) return;
+    this.tick += 1;
+    const top = topOf(this.state);
+    const inBroadcast = this.state.endsWith('.BROADCAST');
+    if (top === 'LEADING') this.leaderTick(inBroadcast);
+    else if (top === 'FOLLOWING' || top === 'OBSERVING') this.learnerTick(inBroadcast);
+    else if (top === 'LOOKING') this.lookingTick();
+    this.committer.tick();
+    this.pump();
+  }
+
+  /** Ping every learner; drop those silent for syncLimit ticks; give up leading when the chart allows. */
+  private leaderTick(inBroadcast: boolean): void {
+    const initExpired = this.tick - this.roleStartTick > this.options.initLimit;
+    for (const learner of members(this.context.learners)) {
+      this.transport?.send(learner, { t: 'ping' }, 'runtime');
+      const silent = this.tick - Math.max(this.lastHeard[learner], this.roleStartTick);
+      if (silent > this.options.syncLimit || (!inBroadcast && initExpired)) {
+        this.options.logger.event('LearnerTimedOut', { sid: this.sid, learner, silentTicks: silent, established: inBroadcast });
+        this.cutChannel(learner, 'learner timed out');
+        this.step({ type: 'Disconnect', peer: learner });
+      }
+    }
+    if ((inBroadcast || initExpired) && this.enabled({ type: 'LeaderTimeout' })) this.step({ type: 'LeaderTimeout' });
+  }
+
+  /** Give up a leader silent for syncLimit ticks (initLimit while syncing); else ping it with our sessions' touches. */
+  private learnerTick(inBroadcast: boolean): void {
+    const leader = this.context.leader;
+    if (leader === 0) return;
+    const silent = this.tick - Math.max(this.lastHeard[leader], this.roleStartTick);
+    if (silent > (inBroadcast ? this.options.syncLimit : this.options.initLimit)) {
+      this.options.logger.event('LeaderTimedOut', { sid: this.sid, leader, silentTicks: silent });
+      this.step({ type: 'Disconnect', peer: leader });
+      return;
+    }
+    this.transport?.send(leader, { t: 'ping', sessions: this.committer.takeTouchedSessions() }, 'runtime');
+  }
+
+  /**
+   * ZooKeeper re-sends its vote when no notification arrives for a while (the chart has no such
+   * action; a duplicate notification changes nothing in it). An observer, which does not vote,
+   * asks the voters who leads instead.
+   */
+  private lookingTick(): void {
+    if (this.tick % 2 !== 0) return;
+    const isVoter = has(this.voters, this.sid);
+    const msg: Message = isVoter
+      ? { type: 'NOTIFICATION', vote: this.context.vote, round: this.context.round, state: 'LOOKING' }
+      : { type: 'NOTIFICATION', vote: NO_VOTE, round: 0, state: 'LOOKING' };
+    for (const peer of members(this.voters)) if (peer !== this.sid) this.transport?.send(peer, { t: 'message', msg }, 'vote');
+  }
+
+  /** An observer's view of the voters' replies; it joins a leader a quorum of them follow (the chart's JoinLeader). */
+  private observeNotification(from: number, msg: Extract<Message, { type: 'NOTIFICATION' }>): void {
+    if (topOf(this.state) !== 'LOOKING') return;
+    this.observerView.set(from, { vote: msg.vote, state: msg.state });
+    for (const [leader, view] of this.observerView) {
+      if (view.state !== 'LEADING' || view.vote.leader !== leader) continue;
+      let agreeing = 0;
+      for (const [sid, other] of this.observerView) if (other.state !== 'LOOKING' && other.vote.leader === leader) agreeing |= bit(sid);
+      if (!isQuorum(agreeing, this.voters)) continue;
+      if (this.step({ type: 'JoinLeader', leader, learner: this.sid })) this.pump();
+      return;
+    }
+  }
+
+  private fail(error: Error): void {
+    if (this.failure !== null || this.stopped) return;
+    this.failure = error;
+    this.options.logger.event('QuorumPeerFailed', { sid: this.sid, reason: error.message });
+    void this.stop();
+    this.options.onFatal?.(error);
+  }
+}
