@@ -2,12 +2,16 @@ import { simulateCommand } from './simulateCommand.js';
 import { checkCommand } from './checkCommand.js';
 import { replayCommand } from './replayCommand.js';
 import { UsageError } from './CliError.js';
+import { serveCommand } from './serveCommand.js';
+import { ensembleCommand } from './ensembleCommand.js';
 
 const USAGE = `usage: zabstate <command> [options]
   check     [--strategy bfs|dfs] [--config spec/MCZab.cfg] [--servers N] [--observers N] [--max-epoch N]
             [--max-txns N] [--max-crashes N] [--max-partitions N] [--commit-log-count N] [--depth N] [--json]
   simulate  --seed S [--steps N] [bound flags]
-  replay    <trace.json> [--format text|mermaid]`;
+  replay    <trace.json> [--format text|mermaid]
+  serve     --config zoo.cfg [--quiet]
+  ensemble  [--servers 3] [--observers 0] [--dir zabstate-ensemble] [--tick-time 2000] [--base-port P] [--quiet]`;
 
 /** Runs one CLI command; returns the exit code (0 ok, 1 violation or finding, 2 bad usage). */
 export function run(argv: string[], out: (line: string) => void, err: (line: string) => void, isTTY: boolean): number {
@@ -20,6 +24,10 @@ export function run(argv: string[], out: (line: string) => void, err: (line: str
         return checkCommand(rest, out, err, isTTY);
       case 'replay':
         return replayCommand(rest, out);
+      case 'serve':
+        return serveCommand(rest, out, err);
+      case 'ensemble':
+        return ensembleCommand(rest, out, err);
       case undefined:
       case 'help':
       case '--help':

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseMyid, parseZooCfg, type ZooCfg } from '../runtime/config/parseZooCfg.js';
+import { silentLogger, StreamLogger } from '../runtime/Logger.js';
+import { QuorumServer } from '../runtime/quorum/QuorumServer.js';
+import { StandaloneServer } from '../runtime/StandaloneServer.js';
+import { UsageError } from './CliError.js';
+
+/** Something started by a command that Ctrl-C or SIGTERM stops. */
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/** Stops everything once on SIGINT/SIGTERM, then exits 0 (1 if stopping failed). */
+export function stopOnSignals(targets: () => readonly Stoppable[], err: (line: string) => void): void {
+  let stopping = false;
+  const handler = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    err(`zabstate: ${signal}, stopping`);
+    Promise.all(targets().map((target) => target.stop())).then(
+      () => process.exit(0),
+      (error: Error) => {
+        err(`zabstate: stopping failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => handler('SIGINT'));
+  process.once('SIGTERM', () => handler('SIGTERM'));
+}
+
+/**
+ * `zabstate serve --config zoo.cfg`: one server, configured as ZooKeeper's (zoo.cfg, and `myid` in
+ * dataDir when the file lists servers). With no server lines it runs standalone. Starts in the
+ * background and returns 0; a failure to start exits 1.
+ */
+export function serveCommand(argv: string[], out: (line: string) => void, err: (line: string) => void): number {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, quiet: { type: 'boolean', default: false } }, strict: true });
+  if (values.config === undefined) throw new UsageError('serve needs --config zoo.cfg');
+  const config = parseZooCfg(readFileSync(values.config, 'utf8'));
+  const logger = values.quiet ? silentLogger : new StreamLogger();
+  let started: Stoppable | null = null;
+  stopOnSignals(() => (started === null ? [] : [started]), err);
+  startFromConfig(config, values.quiet === true, logger).then(
+    (server) => {
+      started = server;
+      out(`zabstate serving on ${server.connectString}`);
+    },
+    (error: Error) => {
+      err(`zabstate serve: ${error.message}`);
+      process.exit(1);
+    },
+  );
+  return 0;
+}
+
+async function startFromConfig(config: ZooCfg, quiet: boolean, logger: StreamLogger | typeof silentLogger): Promise<QuorumServer | StandaloneServer> {
+  const common = {
+    dataDir: config.dataDir, dataLogDir: config.dataLogDir, tickTimeMs: config.tickTime,
+    minSessionTimeoutMs: config.minSessionTimeout, maxSessionTimeoutMs: config.maxSessionTimeout,
+    maxClientConnections: config.maxClientCnxns, juteMaxBuffer: config.juteMaxBuffer,
+  };
+  if (config.servers.length === 0) {
+    return StandaloneServer.start({ ...common, clientPort: config.clientPort ?? 2181, clientPortAddress: config.clientPortAddress ?? undefined, logger });
+  }
+  const myid = parseMyid(readFileSync(join(config.dataDir, 'myid'), 'utf8'));
+  const own = config.servers.find((server) => server.id === myid);
+  if (own === undefined) throw new Error(`myid ${myid} has no server.${myid} line in zoo.cfg`);
+  const clientPort = own.clientPort ?? config.clientPort;
+  if (clientPort === null) throw new Error(`server.${myid} has no client port (neither ";port" nor clientPort)`);
+  return QuorumServer.start({
+    ...common, serverId: myid, clientPort, clientPortAddress: own.clientAddress ?? config.clientPortAddress ?? undefined,
+    initLimit: config.initLimit, syncLimit: config.syncLimit, traceSteps: !quiet,
+    members: config.servers.map((server) => ({ id: server.id, host: server.host, quorumPort: server.quorumPort, role: server.role })),
+    logger: quiet ? logger : new StreamLogger(undefined, { myid }),
+    onFatal: () => process.exit(1),
+  });
+}
