@@ -6,6 +6,8 @@ import { formatStep } from '../sim/describeStep.js';
 import { BOUND_FLAGS, modelConfigFromFlags, wholeNumber } from './modelOptions.js';
 import { UsageError } from './CliError.js';
 import type { ClusterState } from '../model/ClusterState.js';
+import { writeFileSync } from 'node:fs';
+import { defaultServiceTracePath, serviceSimulateCommand } from '../servicesim/serviceSimulateCommand.js';
 
 /** Simulation bounds are looser than the checker's: a run should see several epochs and faults. */
 export const SIMULATION_MODEL: ModelConfig = {
@@ -23,13 +25,14 @@ export const SIMULATION_MODEL: ModelConfig = {
 export function simulateCommand(args: string[], out: (line: string) => void): number {
   const { values } = parseArgs({
     args,
-    options: { ...BOUND_FLAGS, seed: { type: 'string' }, steps: { type: 'string' } },
+    options: { ...BOUND_FLAGS, seed: { type: 'string' }, steps: { type: 'string' }, service: { type: 'boolean' }, trace: { type: 'string' } },
     strict: true,
     allowPositionals: false,
   });
   if (values.seed === undefined) throw new UsageError('simulate needs --seed S (a whole number): the seed names the run');
   const seed = wholeNumber('seed', values.seed);
   if (seed > 0xffffffff) throw new UsageError(`--seed must be at most 4294967295, got ${seed}`);
+  if (values.service) return simulateServiceRun(values, seed, out);
   const steps = values.steps === undefined ? 300 : wholeNumber('steps', values.steps);
   const config = modelConfigFromFlags(values, SIMULATION_MODEL);
   const model = createModel(config);
@@ -52,4 +55,20 @@ export function simulateCommand(args: string[], out: (line: string) => void): nu
   out(`  crashes: ${last.nCrashes}, partitions: ${last.nPartitions}`);
   out(`  final: ${model.sids.map((s) => `s${s} ${last.states[s]} e${last.servers[s].currentEpoch} log ${last.servers[s].history.length} delivered ${last.servers[s].lastCommitted}`).join('; ')}`);
   return 0;
+}
+
+/** --service: the data tree and clients on the protocol model, checked; a violation's trace is written to a file. */
+function simulateServiceRun(values: Record<string, string | boolean | undefined>, seed: number, out: (line: string) => void): number {
+  const bound = Object.keys(BOUND_FLAGS).find((name) => values[name] !== undefined);
+  if (bound !== undefined) throw new UsageError(`--service derives its model from the seed; --${bound} is not accepted`);
+  const steps = typeof values.steps === 'string' ? wholeNumber('steps', values.steps) : undefined;
+  if (steps !== undefined && steps > 1_000_000) throw new UsageError(`--steps must be at most 1000000, got ${steps}`);
+  const result = serviceSimulateCommand(seed, steps);
+  for (const line of result.lines) out(line);
+  if (result.trace !== null) {
+    const path = typeof values.trace === 'string' ? values.trace : defaultServiceTracePath(seed);
+    writeFileSync(path, JSON.stringify(result.trace, null, 2) + '\n');
+    out(`trace: ${path}`);
+  }
+  return result.exitCode;
 }
