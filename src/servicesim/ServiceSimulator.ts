@@ -63,6 +63,10 @@ export class ServiceSimulator {
   readonly events: HistoryEvent[] = [];
   /** Every txn value some server delivered at some point. */
   readonly deliveredValues = new Set<number>();
+  /** The longest prefix any server has delivered so far (a crash does not shorten it). */
+  longestDelivered: readonly ProtocolTxn[] = [];
+  /** Positions where two servers delivered different txns (ZAB's prefix property broken). */
+  readonly prefixDisagreements: string[] = [];
   readonly digests: { server: number; zxid: Zxid; digest: bigint }[] = [];
   private readonly digestKeys = new Set<string>();
   /** The txn value the test-only replica bug dropped, once it has. */
@@ -264,9 +268,14 @@ export class ServiceSimulator {
     }
     if (context.lastCommitted < replica.applied.length) this.resetReplica(replica);
     for (let k = replica.applied.length; k < context.lastCommitted; k++) {
+      const other = this.longestDelivered[k];
+      if (other !== undefined && !txnEquals(other, history[k]) && this.prefixDisagreements.length < 10) {
+        this.prefixDisagreements.push(`server ${sid} delivered <${history[k].zxid.epoch},${history[k].zxid.counter}>=${history[k].value} at position ${k + 1}, where another server delivered <${other.zxid.epoch},${other.zxid.counter}>=${other.value}`);
+      }
       this.applyDelivered(sid, history[k]);
       for (const client of this.clients) if (client.server === sid) this.drainClient(client);
     }
+    if (replica.applied.length > this.longestDelivered.length) this.longestDelivered = replica.applied.slice();
   }
 
   private resetReplica(replica: ReplicaState): void {

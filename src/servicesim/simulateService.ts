@@ -13,7 +13,7 @@ import type { ServiceSimOptions } from './ServiceSimOptions.js';
 
 /** A check the simulator adds to src/history's: about operations and state the history model does not cover. */
 export interface ServiceCheckVerdict {
-  readonly check: 'acknowledgedWritesCommitted' | 'sequentialNamesUnique' | 'digestBookkeeping' | 'convergence';
+  readonly check: 'deliveredPrefixesAgree' | 'acknowledgedWritesCommitted' | 'sequentialNamesUnique' | 'digestBookkeeping' | 'convergence';
   readonly result: CheckResult;
   readonly message: string;
 }
@@ -62,7 +62,7 @@ export function simulateService(options: ServiceSimOptions): ServiceSimResult {
   }
   const history = historyOf(simulator);
   const report = checkZooKeeperHistory(history);
-  const serviceVerdicts = [acknowledgedWritesCommitted(simulator), sequentialNamesUnique(simulator), digestBookkeeping(simulator), convergence(simulator, quiet)];
+  const serviceVerdicts = [deliveredPrefixesAgree(simulator), acknowledgedWritesCommitted(simulator), sequentialNamesUnique(simulator), digestBookkeeping(simulator), convergence(simulator, quiet)];
   const results = [report.result, ...serviceVerdicts.map((v) => v.result)];
   const result: CheckResult = results.includes('violation') ? 'violation' : results.includes('unknown') ? 'unknown' : 'ok';
   const trace = result === 'violation' ? traceOf(options, history, report, serviceVerdicts) : null;
@@ -70,16 +70,12 @@ export function simulateService(options: ServiceSimOptions): ServiceSimResult {
 }
 
 /**
- * The log the run ends with: the longest delivered prefix of any server (the lowest sid on a tie).
- * After the liveness phase every serving server has delivered it; replicaDigests checks they agree.
+ * The log the run ends with: the longest prefix any server delivered during the run (servers that
+ * crashed since count too, so a cluster stuck without a leader still has its committed writes).
+ * Delivered prefixes never disagree (the model checks that); replicaDigests checks their trees agree.
  */
 export function finalDeliveredLog(simulator: ServiceSimulator): readonly ProtocolTxn[] {
-  let best: readonly ProtocolTxn[] = [];
-  for (const sid of simulator.model.sids) {
-    const context = simulator.state.servers[sid];
-    if (context.lastCommitted > best.length) best = context.history.slice(0, context.lastCommitted);
-  }
-  return best;
+  return simulator.longestDelivered;
 }
 
 /**
@@ -129,6 +125,13 @@ function modeledTree(tree: DataTree): ZooKeeperTree {
     if (node !== undefined) out[path] = { data: decoder.decode(node.data), version: node.stat.version };
   }
   return out;
+}
+
+/** Every server delivers a prefix of one log: no two servers ever delivered different txns at one position. */
+function deliveredPrefixesAgree(simulator: ServiceSimulator): ServiceCheckVerdict {
+  const found = simulator.prefixDisagreements;
+  if (found.length > 0) return { check: 'deliveredPrefixesAgree', result: 'violation', message: `${found[0]}.` };
+  return { check: 'deliveredPrefixesAgree', result: 'ok', message: `Every delivery is a prefix of one log of ${simulator.longestDelivered.length} txns.` };
 }
 
 /** Every write a client saw succeed or fail through the log (any kind, sessions included) is in the committed log at its zxid. */

@@ -16,7 +16,7 @@ function failures(run: ServiceSimResult): string {
 }
 
 const HISTORY_CHECKS = ['writeLinearizability', 'clientFifo', 'syncReads', 'noLostWrites', 'replicaDigests', 'orderedSequentialConsistency'];
-const SERVICE_CHECKS = ['acknowledgedWritesCommitted', 'sequentialNamesUnique', 'digestBookkeeping', 'convergence'];
+const SERVICE_CHECKS = ['deliveredPrefixesAgree', 'acknowledgedWritesCommitted', 'sequentialNamesUnique', 'digestBookkeeping', 'convergence'];
 
 describe('service simulator: determinism', () => {
   it('prints the same summary and records the same history for the same seed', () => {
