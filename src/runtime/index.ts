@@ -22,3 +22,10 @@ export { decodeSnapshot, encodeSnapshot, loadLatestSnapshot, writeSnapshot } fro
 export { readEpochFile, writeEpochFile } from './storage/EpochFile.js';
 export type { EpochFileName } from './storage/EpochFile.js';
 export { crc32 } from './storage/crc32.js';
+export { QuorumServer } from './quorum/QuorumServer.js';
+export type { QuorumServerOptions } from './quorum/QuorumServer.js';
+export { QuorumPeer } from './quorum/QuorumPeer.js';
+export type { QuorumMember, QuorumPeerOptions } from './quorum/QuorumPeer.js';
+export { QuorumCommitter } from './quorum/QuorumCommitter.js';
+export { PeerTransport } from './quorum/PeerTransport.js';
+export type { PeerFrame, TxnPayload } from './quorum/peerFrames.js';
