@@ -35,15 +35,15 @@ export function serviceModelConfig(election: ModelConfig['election']): ModelConf
     observers: 0,
     maxEpoch: 30,
     maxTxns: 100000,
-    maxCrashes: 4,
-    maxPartitions: 4,
+    maxCrashes: 6,
+    maxPartitions: 6,
     commitLogCount: 3,
     maxRounds: 60,
     election,
   };
 }
 
-export const DEFAULT_SERVICE_STEPS = 400;
+export const DEFAULT_SERVICE_STEPS = 1000;
 
 /** The options a seed names. The stream used here is separate from the run's own stream. */
 export function serviceOptionsFromSeed(seed: number, steps: number = DEFAULT_SERVICE_STEPS): ServiceSimOptions {

@@ -65,8 +65,12 @@ export class ServiceSimulator {
   readonly deliveredValues = new Set<number>();
   /** The longest prefix any server has delivered so far (a crash does not shorten it). */
   longestDelivered: readonly ProtocolTxn[] = [];
-  /** Positions where two servers delivered different txns (ZAB's prefix property broken). */
+  /** Positions where two servers delivered different txns, one of them while serving clients. */
   readonly prefixDisagreements: string[] = [];
+  /** Txn values some server delivered while serving clients. */
+  readonly servingDelivered = new Set<number>();
+  /** What the run showed about the protocol model that no client could observe. */
+  readonly modelFindings: string[] = [];
   readonly digests: { server: number; zxid: Zxid; digest: bigint }[] = [];
   private readonly digestKeys = new Set<string>();
   /** The txn value the test-only replica bug dropped, once it has. */
@@ -267,15 +271,32 @@ export class ServiceSimulator {
       replica.historyRef = history;
     }
     if (context.lastCommitted < replica.applied.length) this.resetReplica(replica);
+    let diverged = false;
     for (let k = replica.applied.length; k < context.lastCommitted; k++) {
       const other = this.longestDelivered[k];
-      if (other !== undefined && !txnEquals(other, history[k]) && this.prefixDisagreements.length < 10) {
-        this.prefixDisagreements.push(`server ${sid} delivered <${history[k].zxid.epoch},${history[k].zxid.counter}>=${history[k].value} at position ${k + 1}, where another server delivered <${other.zxid.epoch},${other.zxid.counter}>=${other.value}`);
+      if (other !== undefined && !txnEquals(other, history[k])) {
+        diverged = true;
+        this.recordDisagreement(sid, k, history[k], other);
       }
+      if (this.incarnation(sid) !== null) this.servingDelivered.add(history[k].value);
       this.applyDelivered(sid, history[k]);
       for (const client of this.clients) if (client.server === sid) this.drainClient(client);
     }
-    if (replica.applied.length > this.longestDelivered.length) this.longestDelivered = replica.applied.slice();
+    if (diverged || replica.applied.length > this.longestDelivered.length) this.longestDelivered = replica.applied.slice();
+  }
+
+  /**
+   * Two servers delivered different txns at one position. If the replaced txn was delivered only by
+   * servers still synchronizing (no client could read it), that is a finding about the protocol
+   * model; if a serving server delivered it, clients may have seen a txn that was then discarded.
+   */
+  private recordDisagreement(sid: number, index: number, txn: ProtocolTxn, other: ProtocolTxn): void {
+    const text = `server ${sid} delivered <${txn.zxid.epoch},${txn.zxid.counter}>=${txn.value} at position ${index + 1}, where another server had delivered <${other.zxid.epoch},${other.zxid.counter}>=${other.value}`;
+    if (this.servingDelivered.has(other.value)) {
+      if (this.prefixDisagreements.length < 10) this.prefixDisagreements.push(text);
+    } else if (this.modelFindings.length < 10) {
+      this.modelFindings.push(`${text} while synchronizing (a learner delivered a txn synced by a leader that was never established, and a later leader truncated it)`);
+    }
   }
 
   private resetReplica(replica: ReplicaState): void {

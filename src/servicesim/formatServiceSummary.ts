@@ -51,7 +51,7 @@ export function formatServiceSummary(run: ServiceSimResult): string[] {
   lines.push('checks:');
   for (const v of run.report.verdicts) lines.push(`  ${v.check}: ${v.result}: ${v.message}`);
   for (const v of run.serviceVerdicts) lines.push(`  ${v.check}: ${v.result}: ${v.message}`);
-  for (const finding of run.ghostFindings) lines.push(`model finding: ${finding}`);
+  for (const finding of run.modelFindings) lines.push(`model finding: ${finding}`);
   const passed = [...run.report.verdicts, ...run.serviceVerdicts].filter((v) => v.result === 'ok').length;
   const count = run.report.verdicts.length + run.serviceVerdicts.length;
   lines.push(`result: ${run.result} (${passed} of ${count} checks passed)`);

@@ -28,8 +28,8 @@ export interface ServiceSimResult {
   readonly history: HistoryCheckInput;
   readonly report: HistoryReport;
   readonly serviceVerdicts: readonly ServiceCheckVerdict[];
-  /** What the run showed about the protocol model's ghost variables (not a check of the service). */
-  readonly ghostFindings: readonly string[];
+  /** What the run showed about the protocol model that no client could observe (not a check of the service). */
+  readonly modelFindings: readonly string[];
   /** ok when every check is ok; violation when any is; else unknown. */
   readonly result: CheckResult;
   /** A replayable trace when a check found a violation; null otherwise. */
@@ -66,13 +66,13 @@ export function simulateService(options: ServiceSimOptions): ServiceSimResult {
   const results = [report.result, ...serviceVerdicts.map((v) => v.result)];
   const result: CheckResult = results.includes('violation') ? 'violation' : results.includes('unknown') ? 'unknown' : 'ok';
   const trace = result === 'violation' ? traceOf(options, history, report, serviceVerdicts) : null;
-  return { options, simulator, safetySteps, drainSteps, quiet, history, report, serviceVerdicts, ghostFindings: ghostFindings(simulator), result, trace };
+  return { options, simulator, safetySteps, drainSteps, quiet, history, report, serviceVerdicts, modelFindings: modelFindings(simulator, quiet), result, trace };
 }
 
 /**
  * The log the run ends with: the longest prefix any server delivered during the run (servers that
  * crashed since count too, so a cluster stuck without a leader still has its committed writes).
- * Delivered prefixes never disagree (the model checks that); replicaDigests checks their trees agree.
+ * A delivery that disagrees with it replaces it (deliveredPrefixesAgree and modelFindings report that).
  */
 export function finalDeliveredLog(simulator: ServiceSimulator): readonly ProtocolTxn[] {
   return simulator.longestDelivered;
@@ -103,16 +103,24 @@ export function treeOf(simulator: ServiceSimulator, log: readonly ProtocolTxn[])
 }
 
 /**
- * Findings about the protocol model's ghost variables, reported beside the checks: txns every server
- * delivered that the ghost committedLog never recorded (a learner delivers the txns a leader syncs to
- * it before that leader is established; see the report of seed 100).
+ * Findings about the protocol model, reported beside the checks (no client could observe them):
+ * txns delivered that the ghost committedLog never recorded (seed 100), deliveries while
+ * synchronizing that a later leader truncated (seed 1103), and a cluster stuck with every server
+ * LOOKING and nothing enabled (FLE has no notification timeout; seed 237).
  */
-function ghostFindings(simulator: ServiceSimulator): string[] {
+function modelFindings(simulator: ServiceSimulator, quiet: boolean): string[] {
+  const findings = [...simulator.modelFindings];
   const committed = new Set(simulator.state.committedLog.map((txn) => txn.value));
   const missing = finalDeliveredLog(simulator).filter((txn) => !committed.has(txn.value));
-  if (missing.length === 0) return [];
-  const shown = missing.slice(0, 5).map((txn) => `<${txn.zxid.epoch},${txn.zxid.counter}>=${txn.value}`).join(', ');
-  return [`the ghost committedLog lacks ${missing.length} delivered txns (${shown}${missing.length > 5 ? ', ...' : ''})`];
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 5).map((txn) => `<${txn.zxid.epoch},${txn.zxid.counter}>=${txn.value}`).join(', ');
+    findings.push(`the ghost committedLog lacks ${missing.length} delivered txns (${shown}${missing.length > 5 ? ', ...' : ''})`);
+  }
+  const up = simulator.model.sids.filter((sid) => simulator.state.states[sid] !== 'DOWN');
+  if (quiet && up.length > 0 && up.every((sid) => simulator.state.states[sid] === 'LOOKING')) {
+    findings.push(`the cluster is stuck: servers ${up.join(', ')} are LOOKING and no action is enabled (${simulator.options.model.election} election)`);
+  }
+  return findings;
 }
 
 const decoder = new TextDecoder();
