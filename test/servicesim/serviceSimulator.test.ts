@@ -52,7 +52,7 @@ describe('service simulator: a broken replica is caught', () => {
   it('finds a replica that drops one setData, names the check, and writes a replayable trace', () => {
     let caught = 0;
     for (let seed = 1; seed <= 30; seed++) {
-      const options = { ...serviceOptionsFromSeed(seed), testHooks: { skipFirstSetDataOn: 2 } };
+      const options = { ...serviceOptionsFromSeed(seed, 400), testHooks: { skipFirstSetDataOn: 2 } };
       const run = simulateService(options);
       if (run.simulator.skippedValue === null) continue;
       caught++;
@@ -70,8 +70,8 @@ describe('service simulator: a broken replica is caught', () => {
   });
 
   it('the same runs pass without the bug', () => {
-    for (let seed = 1; seed <= 12; seed++) {
-      const run = simulateService(serviceOptionsFromSeed(seed));
+    for (let seed = 1; seed <= 30; seed++) {
+      const run = simulateService(serviceOptionsFromSeed(seed, 400));
       expect(run.result, `seed ${seed}:\n${failures(run)}`).not.toBe('violation');
       expect(run.trace, `seed ${seed}`).toBeNull();
     }
@@ -79,7 +79,7 @@ describe('service simulator: a broken replica is caught', () => {
 });
 
 describe('service simulator: seeded runs keep ZooKeeper\'s guarantees', () => {
-  const count = runs(150, 1000);
+  const count = runs(100, 1000);
   const base = testSeed(1000);
   it(`${count} runs from seed ${base}: every history check passes; no service check finds a violation`, () => {
     for (let seed = base; seed < base + count; seed++) {
