@@ -280,8 +280,15 @@ export class QuorumPeer implements QuorumCommitterHost {
     this.state = result.state;
     this.context = effects.length === 0 ? result.context : { ...result.context, outbox: [] };
     if (this.options.traceSteps !== false) this.trace(event, stateBefore);
+    const durableBefore = this.durable;
     const durable = this.persist(before, this.context);
-    for (const effect of effects) this.perform(effect, durable);
+    // A leader sends its PROPOSAL while it logs it (ZooKeeper does too): its own ack is counted at
+    // once by the chart, but COMMITs and deliveries still wait until its log holds the txn.
+    const proposing = event.type === 'LeaderProcessRequest';
+    for (const effect of effects) {
+      const isProposal = effect.kind === 'send' && effect.msg.type === 'PROPOSAL';
+      this.perform(effect, proposing && isProposal ? durableBefore : durable);
+    }
     if (before.lastCommitted !== this.context.lastCommitted || before.history !== this.context.history) {
       const history = this.context.history;
       const committed = this.context.lastCommitted;

@@ -1,0 +1,203 @@
+/**
+ * `npm run bench:server`: a closed-loop load generator (node-zookeeper-client) against a 3-server
+ * loopback ensemble of zabstate processes, and — when Debian's `zookeeper` package is installed — an
+ * Apache ZooKeeper ensemble on other ports with the same settings (tickTime, limits, fsync on).
+ * Each client issues its next request when the previous one answers. Prints ops/s, p50 and p99 per
+ * workload (set, get, create) and client count (16, 64), and zabstate/Apache ratios.
+ *
+ * Environment: BENCH_SECONDS (per workload, default 5), BENCH_CLIENTS (default "16,64").
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+// node-zookeeper-client is CommonJS without types.
+const zookeeper = createRequire(import.meta.url)('node-zookeeper-client');
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type ZkClient = any;
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CLIENT_COUNTS = (process.env.BENCH_CLIENTS ?? '16,64').split(',').map(Number);
+const WORKLOADS = ['set', 'get', 'create'] as const;
+type Workload = (typeof WORKLOADS)[number];
+const PAYLOAD = Buffer.alloc(100, 120);
+const TICK_MS = 2000;
+const ROOT = join(import.meta.dirname, '../../..');
+const APACHE_HOME = '/usr/share/zookeeper';
+
+interface Result {
+  readonly opsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+interface Ensemble {
+  readonly name: string;
+  readonly connectString: string;
+  stop(): Promise<void>;
+}
+
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((done) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => done(server));
+  })));
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise<void>((done) => server.close(() => done()))));
+  return ports;
+}
+
+function fourLetterWord(port: number, word: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let text = '';
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.on('connect', () => socket.write(word));
+    socket.on('data', (chunk) => (text += chunk.toString()));
+    socket.on('close', () => resolve(text));
+    socket.on('error', () => resolve(''));
+  });
+}
+
+async function waitForQuorum(clientPorts: number[], what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const modes = await Promise.all(clientPorts.map(async (port) => /Mode: (\w+)/.exec(await fourLetterWord(port, 'srvr'))?.[1]));
+    if (modes.filter((mode) => mode === 'leader').length === 1 && modes.every((mode) => mode === 'leader' || mode === 'follower')) return;
+    if (Date.now() > deadline) throw new Error(`${what}: no quorum (${modes.join(',')})`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Three servers, each a child process started by `command(id, configPath, dataDir)`. */
+async function startEnsemble(name: string, command: (config: string, dataDir: string) => [string, string[]], apache: boolean): Promise<Ensemble> {
+  const directory = await mkdtemp(join(tmpdir(), `bench-${name}-`));
+  const ports = await freePorts(9);
+  const lines = [1, 2, 3].map((id) => `server.${id}=127.0.0.1:${ports[3 * id - 3]}:${ports[3 * id - 2]};127.0.0.1:${ports[3 * id - 1]}`);
+  const children: ChildProcess[] = [];
+  for (const id of [1, 2, 3]) {
+    const dataDir = join(directory, `server.${id}`);
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(join(dataDir, 'myid'), `${id}\n`);
+    const config = join(dataDir, 'zoo.cfg');
+    const extra = apache ? ['forceSync=yes', 'admin.enableServer=false', '4lw.commands.whitelist=*', 'maxClientCnxns=0', 'autopurge.snapRetainCount=3'] : ['maxClientCnxns=0'];
+    await writeFile(config, [`tickTime=${TICK_MS}`, 'initLimit=10', 'syncLimit=5', `dataDir=${dataDir}`, ...extra, ...lines, ''].join('\n'));
+    const [program, args] = command(config, dataDir);
+    children.push(spawn(program, args, { cwd: ROOT, stdio: ['ignore', 'ignore', apache ? 'ignore' : 'inherit'] }));
+  }
+  const clientPorts = [1, 2, 3].map((id) => ports[3 * id - 1]);
+  await waitForQuorum(clientPorts, name);
+  return {
+    name,
+    connectString: clientPorts.map((port) => `127.0.0.1:${port}`).join(','),
+    stop: async () => {
+      for (const child of children) child.kill('SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+function connectClient(connectString: string): Promise<ZkClient> {
+  return new Promise((resolve, reject) => {
+    const client = zookeeper.createClient(connectString, { sessionTimeout: 30_000, spinDelay: 100, retries: 5 });
+    const timer = setTimeout(() => reject(new Error('connect timed out')), 20_000);
+    client.once('connected', () => {
+      clearTimeout(timer);
+      resolve(client);
+    });
+    client.connect();
+  });
+}
+
+function operation(client: ZkClient, workload: Workload, index: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | null) => (error ? reject(error) : resolve());
+    if (workload === 'set') client.setData(`/bench/c${index}`, PAYLOAD, -1, done);
+    else if (workload === 'get') client.getData(`/bench/c${index}`, done);
+    else client.create(`/bench/c${index}/s-`, PAYLOAD, zookeeper.CreateMode.PERSISTENT_SEQUENTIAL, done);
+  });
+}
+
+/** N clients in closed loops for SECONDS; latencies of every answered request. */
+async function runWorkload(clients: ZkClient[], workload: Workload): Promise<Result> {
+  const latencies: number[] = [];
+  const endAt = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  await Promise.all(clients.map(async (client, index) => {
+    while (performance.now() < endAt) {
+      const sent = performance.now();
+      await operation(client, workload, index);
+      latencies.push(performance.now() - sent);
+    }
+  }));
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { opsPerSecond: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+async function measure(ensemble: Ensemble): Promise<Map<string, Result>> {
+  const results = new Map<string, Result>();
+  const setup = await connectClient(ensemble.connectString);
+  await new Promise<void>((resolve, reject) => setup.create('/bench', (error: Error | null) => (error ? reject(error) : resolve())));
+  const clientsMax = Math.max(...CLIENT_COUNTS);
+  for (let index = 0; index < clientsMax; index++) {
+    await new Promise<void>((resolve, reject) => setup.create(`/bench/c${index}`, PAYLOAD, (error: Error | null) => (error ? reject(error) : resolve())));
+  }
+  setup.close();
+  for (const count of CLIENT_COUNTS) {
+    const clients = await Promise.all(Array.from({ length: count }, () => connectClient(ensemble.connectString)));
+    for (const workload of WORKLOADS) {
+      const result = await runWorkload(clients, workload);
+      results.set(`${workload}/${count}`, result);
+      console.log(`${ensemble.name.padEnd(8)} ${workload.padEnd(6)} clients=${String(count).padEnd(3)} ${result.opsPerSecond.toFixed(0).padStart(7)} ops/s  p50 ${result.p50Ms.toFixed(2)}ms  p99 ${result.p99Ms.toFixed(2)}ms`);
+    }
+    for (const client of clients) client.close();
+  }
+  return results;
+}
+
+function apacheCommand(config: string, dataDir: string): [string, string[]] {
+  const classpath = '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar';
+  return ['java', ['-Xmx1g', `-Dzookeeper.log.dir=${dataDir}`, '-Dzookeeper.root.logger=WARN,CONSOLE', '-cp', classpath,
+    'org.apache.zookeeper.server.quorum.QuorumPeerMain', config]];
+}
+
+async function main(): Promise<void> {
+  console.log(`closed loop, ${SECONDS}s per workload, ${PAYLOAD.length}-byte values, tickTime ${TICK_MS}, fsync on, 3 servers on loopback`);
+  const zabstate = await startEnsemble('zabstate', (config) => [process.execPath, ['dist/src/cli/bin.js', 'serve', '--config', config, '--quiet']], false);
+  let ours: Map<string, Result>;
+  try {
+    ours = await measure(zabstate);
+  } finally {
+    await zabstate.stop();
+  }
+  if (!existsSync(APACHE_HOME)) {
+    console.log(`Apache ZooKeeper not found (${APACHE_HOME}); apt-get install -y zookeeper to compare`);
+    return;
+  }
+  const apache = await startEnsemble('apache', apacheCommand, true);
+  let theirs: Map<string, Result>;
+  try {
+    theirs = await measure(apache);
+  } finally {
+    await apache.stop();
+  }
+  console.log('\nzabstate / apache (throughput ratio, p99 ratio; >1 throughput and <1 p99 favour zabstate)');
+  for (const [key, result] of ours) {
+    const other = theirs.get(key);
+    if (other === undefined) continue;
+    console.log(`${key.padEnd(10)} throughput ×${(result.opsPerSecond / other.opsPerSecond).toFixed(2)}  p99 ×${(result.p99Ms / other.p99Ms).toFixed(2)}`);
+  }
+}
+
+main().then(() => process.exit(0), (error: Error) => {
+  console.error(error);
+  process.exit(1);
+});
