@@ -17,6 +17,32 @@ export interface ExploreOptions {
   readonly onProgress?: (p: Progress) => void;
   /** Wall clock in ms, injected so the core stays free of clocks. */
   readonly now?: () => number;
+  /** The set of seen fingerprints; a shared one lets several workers split one exploration. */
+  readonly seen?: SeenSet;
+  /**
+   * Where to start, each with the action indexes that reach it from the initial state (already
+   * in `seen`). Default: the initial state alone. Roots are taken one at a time from `nextRoot`.
+   */
+  readonly roots?: { count: number; nextRoot: () => number; path: (root: number) => readonly number[] };
+  /** Polled now and then: true when another worker found a violation. */
+  readonly shouldStop?: () => boolean;
+}
+
+/** A set of 64-bit fingerprints: `add` is true when the fingerprint was not there yet. */
+export interface SeenSet {
+  add(hi: number, lo: number): boolean;
+  readonly bytes: number;
+}
+
+/** The single-threaded seen set. */
+class LocalSeenSet implements SeenSet {
+  private readonly set = new FingerprintSet(16);
+  add(hi: number, lo: number): boolean {
+    return this.set.insert(hi, lo, 0) === -1;
+  }
+  get bytes(): number {
+    return this.set.bytes;
+  }
 }
 
 export interface Progress {
@@ -42,6 +68,8 @@ export interface ExploreResult {
   readonly fingerprintBytes: number;
   readonly violation?: Violation;
   readonly trace?: readonly TraceStep[];
+  /** The violation's path as action indexes from the initial state (what `trace` was rebuilt from). */
+  readonly path?: readonly number[];
   /** Reachability properties and whether some explored state satisfied them. */
   readonly reached: Readonly<Record<string, boolean>>;
 }
@@ -71,11 +99,22 @@ class Parents {
   }
 }
 
-/** Re-execute the path to state `id` from the initial state: the counterexample trace. */
-export function rebuildTrace(model: Model, parents: { parent: Int32Array; action: Uint16Array }, id: number): TraceStep[] {
+/** The action indexes from local state `id` back to its root, root first. */
+function localPath(parents: { parent: Int32Array; action: Uint16Array }, id: number): number[] {
   const indexes: number[] = [];
-  for (let k = id; k > 0; k = parents.parent[k]) indexes.push(parents.action[k]);
-  indexes.reverse();
+  for (let k = id; parents.parent[k] >= 0; k = parents.parent[k]) indexes.push(parents.action[k]);
+  return indexes.reverse();
+}
+
+/** A state reached by following action indexes from the initial state. */
+export function stateAt(model: Model, path: readonly number[]): ClusterState {
+  let state = model.init();
+  for (const index of path) state = model.next(state, model.actions(state)[index]);
+  return state;
+}
+
+/** Re-execute a path of action indexes from the initial state: the counterexample trace. */
+export function rebuildTrace(model: Model, indexes: readonly number[]): TraceStep[] {
   const fingerprinter = new Fingerprinter(model.compiled.states);
   let state = model.init();
   const steps: TraceStep[] = [];
@@ -100,23 +139,55 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
   const fingerprinter = new Fingerprinter(model.compiled.states);
   // The built-in invariants read only a few fields: a step that leaves those alone cannot break them.
   const skipUnchanged = options.invariants === undefined;
-  const seen = new FingerprintSet(16);
+  const seen = options.seen ?? new LocalSeenSet();
   const parents = new Parents();
   const fp: Fingerprint = { hi: 0, lo: 0 };
   const reached: Record<string, boolean> = Object.fromEntries(REACHABILITY.map((r) => [r.name, false]));
   let unreached = REACHABILITY.slice();
 
-  const initial = model.init();
-  fingerprinter.fingerprint(initial, fp);
-  seen.insert(fp.hi, fp.lo, 0);
-  parents.set(0, -1, 0, 0);
-  let distinct = 1;
-  let generated = 1;
+  // Local ids: roots and the states this search claimed, with their parents for the trace.
+  const rootPaths: (readonly number[])[] = [];
+  let localCount = 0;
+  let distinct = 0;
+  let generated = 0;
   let maxSeenDepth = 0;
-  const frontier: ClusterState[] = [initial];
-  const frontierIds: number[] = [0];
+  const frontier: ClusterState[] = [];
+  const frontierIds: number[] = [];
   let head = 0;
   let lastProgress = started;
+  /** Local id of each root → index into rootPaths. */
+  const rootIds = new Map<number, number>();
+
+  /** Queue the next root, if any; false when none is left. */
+  const takeRoot = (): boolean => {
+    if (options.roots === undefined) {
+      if (localCount > 0) return false;
+      const initial = model.init();
+      fingerprinter.fingerprint(initial, fp);
+      seen.add(fp.hi, fp.lo);
+      distinct++;
+      generated++;
+      rootPaths.push([]);
+    } else {
+      const root = options.roots.nextRoot();
+      if (root < 0 || root >= options.roots.count) return false;
+      rootPaths.push(options.roots.path(root));
+    }
+    const path = rootPaths[rootPaths.length - 1];
+    parents.set(localCount, -1, 0, path.length);
+    rootIds.set(localCount, rootPaths.length - 1);
+    frontier.push(stateAt(model, path));
+    frontierIds.push(localCount);
+    localCount++;
+    return true;
+  };
+
+  /** Full path from the initial state to local state `id`: its root's path, then the local steps. */
+  const fullPath = (id: number): number[] => {
+    let k = id;
+    while (parents.parent[k] >= 0) k = parents.parent[k];
+    return [...rootPaths[rootIds.get(k) ?? -1], ...localPath(parents, id)];
+  };
 
   const result = (violation?: Violation, at?: number): ExploreResult => ({
     verdict: violation === undefined ? 'pass' : 'violation',
@@ -126,14 +197,21 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
     seconds: (now() - started) / 1000,
     fingerprintBytes: seen.bytes + parents.bytes,
     violation,
-    trace: at === undefined ? undefined : rebuildTrace(model, parents, at),
+    trace: at === undefined ? undefined : rebuildTrace(model, fullPath(at)),
+    path: at === undefined ? undefined : fullPath(at),
     reached,
   });
 
-  const initialViolation = checkInvariants(model, initial, invariants);
-  if (initialViolation !== null) return result(initialViolation, 0);
+  if (options.roots === undefined) {
+    takeRoot();
+    const initialViolation = checkInvariants(model, frontier[0], invariants);
+    if (initialViolation !== null) return result(initialViolation, 0);
+  }
 
-  while (strategy === 'bfs' ? head < frontier.length : frontier.length > 0) {
+  for (;;) {
+    if (strategy === 'bfs' ? head >= frontier.length : frontier.length === 0) {
+      if (options.roots === undefined || !takeRoot()) break;
+    }
     let state: ClusterState;
     let id: number;
     if (strategy === 'bfs') {
@@ -158,8 +236,8 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
       generated++;
       const actionViolation = checkActionProperties(model, state, next);
       fingerprinter.fingerprint(next, fp);
-      const nextId = distinct;
-      if (seen.insert(fp.hi, fp.lo, nextId) !== -1) {
+      const nextId = localCount;
+      if (!seen.add(fp.hi, fp.lo)) {
         if (actionViolation !== null) {
           parents.set(nextId, id, a, depth + 1);
           return result(actionViolation, nextId);
@@ -167,6 +245,7 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
         continue;
       }
       distinct++;
+      localCount++;
       parents.set(nextId, id, a, depth + 1);
       if (depth + 1 > maxSeenDepth) maxSeenDepth = depth + 1;
       const violation = actionViolation ?? (skipUnchanged && sameInvariantInputs(state, next) ? null : checkInvariants(model, next, invariants));
@@ -180,6 +259,7 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
       frontier.push(next);
       frontierIds.push(nextId);
     }
+    if ((generated & 0x3ff) === 0 && options.shouldStop?.() === true) break;
     if (options.onProgress !== undefined && (generated & 0x3ff) === 0) {
       const t = now();
       if (t - lastProgress >= 1000) {

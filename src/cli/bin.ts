@@ -7,7 +7,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-process.exitCode = run(
+process.exitCode = await run(
   process.argv.slice(2),
   (line) => process.stdout.write(line + '\n'),
   (line) => process.stderr.write(line + '\n'),

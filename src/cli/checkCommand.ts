@@ -9,6 +9,7 @@ import { formatAction } from '../model/ClusterState.js';
 import { BOUND_FLAGS, modelConfigFromFlags, wholeNumber } from './modelOptions.js';
 import { UsageError } from './CliError.js';
 import { randomCheck } from '../checker/randomCheck.js';
+import { exploreParallel } from '../runtime/parallel/exploreParallel.js';
 import type { ModelConfig } from '../model/ModelConfig.js';
 import type { TraceStep } from '../checker/explore.js';
 import type { Violation } from '../checker/invariants.js';
@@ -64,7 +65,7 @@ export function traceFileName(trace: TraceFile): string {
   return `${trace.violation.invariant}-${trace.steps.length}-${last}.json`;
 }
 
-export function checkCommand(args: string[], out: (line: string) => void, err: (line: string) => void, isTTY: boolean): number {
+export async function checkCommand(args: string[], out: (line: string) => void, err: (line: string) => void, isTTY: boolean): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -75,6 +76,8 @@ export function checkCommand(args: string[], out: (line: string) => void, err: (
       'traces-dir': { type: 'string' },
       seed: { type: 'string' },
       runs: { type: 'string' },
+      workers: { type: 'string' },
+      'table-log2': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -84,9 +87,15 @@ export function checkCommand(args: string[], out: (line: string) => void, err: (
   const maxDepth = values.depth === undefined ? 0 : wholeNumber('depth', values.depth);
   const config = modelConfigFromFlags(values);
   if (strategy === 'random' || strategy === 'swarm') return randomCheckCommand(strategy, config, values, out);
+  const workers = values.workers === undefined ? 1 : wholeNumber('workers', values.workers);
+  if (workers < 1 || workers > 64) throw new UsageError(`--workers must be from 1 to 64, got ${workers}`);
+  if (workers > 1 && strategy !== 'bfs') throw new UsageError('--workers above 1 needs --strategy bfs');
+  if (workers > 1 && maxDepth > 0) throw new UsageError('--depth is not supported with --workers above 1');
+  const tableLog2 = values['table-log2'] === undefined ? 24 : wholeNumber('table-log2', values['table-log2']);
+  if (tableLog2 < 10 || tableLog2 > 30) throw new UsageError(`--table-log2 must be from 10 to 30, got ${tableLog2}`);
   const model = createModel(config);
   const started = performance.now();
-  const result: ExploreResult = explore(model, {
+  const result: ExploreResult = workers > 1 ? await exploreParallel(config, { workers, tableLog2 }) : explore(model, {
     strategy,
     maxDepth,
     now: () => performance.now(),
@@ -109,17 +118,18 @@ export function checkCommand(args: string[], out: (line: string) => void, err: (
     depth: result.depth,
     seconds: Number(seconds.toFixed(3)),
     statesPerSecond: Math.round(result.distinctStates / Math.max(seconds, 1e-9)),
-    workers: 1,
+    workers,
     strategy,
     config,
     unreached,
+    bytesPerState: Number((result.fingerprintBytes / result.distinctStates).toFixed(1)),
     ...(result.violation === undefined ? {} : { invariant: result.violation.invariant, trace: tracePath, violation: result.violation }),
   };
   if (values.json) {
     out(JSON.stringify(summary));
   } else {
     out(`model: ${config.servers} servers, ${config.observers} observers, ${config.election} election, MaxEpoch ${config.maxEpoch}, MaxTxns ${config.maxTxns}, MaxCrashes ${config.maxCrashes}, MaxPartitions ${config.maxPartitions}, CommitLogCount ${config.commitLogCount}`);
-    out(`${strategy}: ${result.distinctStates} distinct states, ${result.generatedStates} generated, depth ${result.depth}, ${summary.seconds} s, ${summary.statesPerSecond} distinct states/s`);
+    out(`${strategy}${workers > 1 ? ` on ${workers} workers` : ''}: ${result.distinctStates} distinct states, ${result.generatedStates} generated, depth ${result.depth}, ${summary.seconds} s, ${summary.statesPerSecond} distinct states/s`);
     if (result.violation !== undefined) {
       out(`VIOLATION of ${result.violation.invariant}: ${result.violation.message}`);
       for (const [k, step] of (result.trace ?? []).entries()) out(`  ${String(k + 1).padStart(3)}  ${formatAction(step.action)}`);

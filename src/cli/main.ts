@@ -6,7 +6,7 @@ import { serveCommand } from './serveCommand.js';
 import { ensembleCommand } from './ensembleCommand.js';
 
 const USAGE = `usage: zabstate <command> [options]
-  check     [--strategy bfs|dfs] [--config spec/MCZab.cfg] [--servers N] [--observers N] [--max-epoch N]
+  check     [--strategy bfs|dfs|random|swarm] [--workers N] [--seed S] [--runs N] [--config spec/MCZab.cfg] [--servers N] [--observers N] [--max-epoch N]
             [--max-txns N] [--max-crashes N] [--max-partitions N] [--commit-log-count N] [--depth N] [--json]
   simulate  --seed S [--steps N] [bound flags]
   replay    <trace.json> [--format text|mermaid]
@@ -14,14 +14,14 @@ const USAGE = `usage: zabstate <command> [options]
   ensemble  [--servers 3] [--observers 0] [--dir zabstate-ensemble] [--tick-time 2000] [--base-port P] [--quiet]`;
 
 /** Runs one CLI command; returns the exit code (0 ok, 1 violation or finding, 2 bad usage). */
-export function run(argv: string[], out: (line: string) => void, err: (line: string) => void, isTTY: boolean): number {
+export async function run(argv: string[], out: (line: string) => void, err: (line: string) => void, isTTY: boolean): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'simulate':
         return simulateCommand(rest, out);
       case 'check':
-        return checkCommand(rest, out, err, isTTY);
+        return await checkCommand(rest, out, err, isTTY);
       case 'replay':
         return replayCommand(rest, out);
       case 'serve':

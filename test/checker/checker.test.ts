@@ -104,46 +104,46 @@ describe('randomized exploration', () => {
 });
 
 describe('zabstate check (CLI)', () => {
-  const runCli = (args: string[]) => {
+  const runCli = async (args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = run(args, (l) => out.push(l), (l) => err.push(l), false);
+    const code = await run(args, (l) => out.push(l), (l) => err.push(l), false);
     return { code, out, err };
   };
 
-  it('exits 0 with a JSON summary when everything holds', () => {
-    const r = runCli(['check', '--max-epoch', '1', '--max-txns', '1', '--max-crashes', '0', '--max-partitions', '0', '--json']);
+  it('exits 0 with a JSON summary when everything holds', async () => {
+    const r = await runCli(['check', '--max-epoch', '1', '--max-txns', '1', '--max-crashes', '0', '--max-partitions', '0', '--json']);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.out[0]);
     expect(summary).toMatchObject({ verdict: 'pass', distinctStates: 1303, workers: 1 });
     for (const key of ['generatedStates', 'depth', 'seconds', 'statesPerSecond']) expect(typeof summary[key]).toBe('number');
   });
 
-  it('reads the TLA+ model config itself', () => {
+  it('reads the TLA+ model config itself', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zabstate-cfg-'));
     const cfg = join(dir, 'M.cfg');
     writeFileSync(cfg, 'CONSTANTS\n  Server = {1, 2, 3}\n  MaxEpoch = 1\n  MaxTxns = 1\n  MaxCrashes = 0\n  MaxPartitions = 0\nINIT Init\nNEXT Next\n');
-    const r = runCli(['check', '--config', cfg, '--json']);
+    const r = await runCli(['check', '--config', cfg, '--json']);
     expect(JSON.parse(r.out[0]).distinctStates).toBe(1303);
   });
 
-  it('exits 2 with one line naming the problem on bad usage or a bad config', () => {
+  it('exits 2 with one line naming the problem on bad usage or a bad config', async () => {
     for (const args of [['check', '--strategy', 'bogus'], ['check', '--servers', 'x'], ['check', '--servers', '9'], ['check', '--config', '/nonexistent.cfg'], ['check', '--nope'], ['frobnicate']]) {
-      const r = runCli(args);
+      const r = await runCli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toHaveLength(1);
       expect(r.err[0]).toMatch(/^zabstate: /);
     }
   });
 
-  it('replay exits 1 and names the diverging step when a trace no longer matches the charts', () => {
+  it('replay exits 1 and names the diverging step when a trace no longer matches the charts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zabstate-traces-'));
     const model = createModel(SMALL, leaderNeverGivesUp);
     const r = explore(model);
     const trace = makeTrace(SMALL, r.trace ?? [], r.violation!, { strategy: 'bfs' });
     writeFileSync(join(dir, 't.json'), JSON.stringify(trace));
     // Replayed against the correct charts, the trace diverges: exit 1 and a named step.
-    const rep = runCli(['replay', join(dir, 't.json')]);
+    const rep = await runCli(['replay', join(dir, 't.json')]);
     expect(rep.code).toBe(1);
     expect(rep.out.at(-1)).toMatch(/^DIVERGED at step \d+/);
     expect(readdirSync(dir)).toEqual(['t.json']);

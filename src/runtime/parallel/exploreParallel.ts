@@ -1,0 +1,127 @@
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { createModel, type Model } from '../../model/Model.js';
+import type { ModelConfig } from '../../model/ModelConfig.js';
+import type { ClusterState } from '../../model/ClusterState.js';
+import { rebuildTrace, type ExploreResult } from '../../checker/explore.js';
+import { Fingerprinter } from '../../checker/Fingerprinter.js';
+import { checkActionProperties, checkInvariants, type Violation } from '../../checker/invariants.js';
+import { REACHABILITY } from '../../checker/reachability.js';
+import { defaultImplementations, type ServerImplementations } from '../../protocol/serverMachine.js';
+import { SharedSeenSet } from './SharedSeenSet.js';
+import type { WorkerInput } from './exploreWorker.js';
+
+export interface ParallelOptions {
+  readonly workers: number;
+  /** log2 of the shared table's slots (8 bytes each); 2^24 slots hold 15 million states. */
+  readonly tableLog2?: number;
+  /** A module whose default export is the ServerImplementations to check (a variant), or null. */
+  readonly implementationsModule?: string | null;
+  readonly implementations?: ServerImplementations;
+}
+
+interface WorkerOutput {
+  distinctStates: number;
+  generatedStates: number;
+  depth: number;
+  violation: Violation | null;
+  path: number[] | null;
+  reached: Record<string, boolean>;
+  parentBytes: number;
+}
+
+/**
+ * Expand breadth-first from the initial state until the frontier gives every worker plenty of
+ * roots; the states met on the way are in `seen` and checked. Returns the unexpanded frontier.
+ */
+function prefix(model: Model, seen: SharedSeenSet, wanted: number) {
+  const fingerprinter = new Fingerprinter(model.compiled.states);
+  const fp = { hi: 0, lo: 0 };
+  let frontier: { state: ClusterState; path: number[] }[] = [{ state: model.init(), path: [] }];
+  fingerprinter.fingerprint(frontier[0].state, fp);
+  seen.add(fp.hi, fp.lo);
+  let generated = 1;
+  const initialViolation = checkInvariants(model, frontier[0].state);
+  if (initialViolation !== null) return { frontier, generated, violation: { violation: initialViolation, path: [] as number[] } };
+  while (frontier.length > 0 && frontier.length < wanted) {
+    const next: typeof frontier = [];
+    for (const { state, path } of frontier) {
+      const actions = model.actions(state);
+      for (let a = 0; a < actions.length; a++) {
+        const after = model.next(state, actions[a]);
+        if (!model.withinBounds(after)) continue;
+        generated++;
+        const stepViolation = checkActionProperties(model, state, after);
+        fingerprinter.fingerprint(after, fp);
+        const fresh = seen.add(fp.hi, fp.lo);
+        const violation = stepViolation ?? (fresh ? checkInvariants(model, after) : null);
+        if (violation !== null) return { frontier, generated, violation: { violation, path: [...path, a] } };
+        if (fresh) next.push({ state: after, path: [...path, a] });
+      }
+    }
+    frontier = next;
+  }
+  return { frontier, generated, violation: null };
+}
+
+/** Start a worker: the built JS directly, or (running from the TypeScript sources, as tests do) through tsx. */
+function startWorker(workerData: WorkerInput): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./exploreWorker.js', import.meta.url), { workerData });
+  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const tsx = join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs');
+  const target = new URL('./exploreWorker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(pathToFileURL(tsx).href)}).then(({ register }) => { register(); return import(${JSON.stringify(target)}); });`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+/**
+ * Exhaustive exploration on several threads sharing one fingerprint set. Every distinct state is
+ * expanded once, by whichever worker claims it first, so the counts equal the single-threaded
+ * ones; a counterexample is found but, unlike single-threaded BFS, not guaranteed shortest.
+ */
+export async function exploreParallel(config: ModelConfig, options: ParallelOptions): Promise<ExploreResult> {
+  const started = performance.now();
+  const model = createModel(config, options.implementations ?? defaultImplementations);
+  const { buffer, counterBuffer } = SharedSeenSet.allocate(options.tableLog2 ?? 24);
+  const seen = new SharedSeenSet(buffer, counterBuffer);
+  const start = prefix(model, seen, 64 * options.workers);
+  const finish = (parts: WorkerOutput[], violation: { violation: Violation; path: number[] } | null): ExploreResult => {
+    const reached = Object.fromEntries(REACHABILITY.map((r) => [r.name, parts.some((p) => p.reached[r.name])]));
+    return {
+      verdict: violation === null ? 'pass' : 'violation',
+      distinctStates: seen.size,
+      generatedStates: start.generated + parts.reduce((n, p) => n + p.generatedStates, 0),
+      depth: Math.max(0, ...parts.map((p) => p.depth)),
+      seconds: (performance.now() - started) / 1000,
+      fingerprintBytes: seen.bytes + parts.reduce((n, p) => n + p.parentBytes, 0),
+      violation: violation?.violation,
+      trace: violation === null ? undefined : rebuildTrace(model, violation.path),
+      path: violation?.path,
+      reached,
+    };
+  };
+  if (start.violation !== null) return finish([], start.violation);
+  const control = new SharedArrayBuffer(8);
+  const input: WorkerInput = {
+    config,
+    implementationsModule: options.implementationsModule ?? null,
+    table: buffer,
+    tableCount: counterBuffer,
+    control,
+    rootPaths: start.frontier.map((f) => f.path),
+  };
+  const parts = await Promise.all(
+    Array.from({ length: options.workers }, () =>
+      new Promise<WorkerOutput>((resolve, reject) => {
+        const worker = startWorker(input);
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`explore worker exited with ${code}`))));
+      }),
+    ),
+  );
+  const found = parts.find((p) => p.violation !== null);
+  return finish(parts, found === undefined ? null : { violation: found.violation as Violation, path: found.path as number[] });
+}
