@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createModel } from '../model/Model.js';
-import { explore, type ExploreResult, type Strategy } from '../checker/explore.js';
+import { explore, type ExploreResult, type Progress, type Strategy } from '../checker/explore.js';
 import { makeTrace, type TraceFile } from '../trace/Trace.js';
 import { REACHABILITY } from '../checker/reachability.js';
 import { formatAction } from '../model/ClusterState.js';
@@ -10,6 +10,7 @@ import { BOUND_FLAGS, modelConfigFromFlags, wholeNumber } from './modelOptions.j
 import { UsageError } from './CliError.js';
 import { randomCheck } from '../checker/randomCheck.js';
 import { exploreParallel } from '../runtime/parallel/exploreParallel.js';
+import { availableParallelism } from 'node:os';
 import type { ModelConfig } from '../model/ModelConfig.js';
 import type { TraceStep } from '../checker/explore.js';
 import type { Violation } from '../checker/invariants.js';
@@ -87,7 +88,8 @@ export async function checkCommand(args: string[], out: (line: string) => void, 
   const maxDepth = values.depth === undefined ? 0 : wholeNumber('depth', values.depth);
   const config = modelConfigFromFlags(values);
   if (strategy === 'random' || strategy === 'swarm') return randomCheckCommand(strategy, config, values, out);
-  const workers = values.workers === undefined ? 1 : wholeNumber('workers', values.workers);
+  // By default BFS uses every core (up to 2 on this project's machines); DFS is single-threaded.
+  const workers = values.workers === undefined ? (strategy === 'bfs' && maxDepth === 0 ? Math.min(2, availableParallelism()) : 1) : wholeNumber('workers', values.workers);
   if (workers < 1 || workers > 64) throw new UsageError(`--workers must be from 1 to 64, got ${workers}`);
   if (workers > 1 && strategy !== 'bfs') throw new UsageError('--workers above 1 needs --strategy bfs');
   if (workers > 1 && maxDepth > 0) throw new UsageError('--depth is not supported with --workers above 1');
@@ -95,14 +97,17 @@ export async function checkCommand(args: string[], out: (line: string) => void, 
   if (tableLog2 < 10 || tableLog2 > 30) throw new UsageError(`--table-log2 must be from 10 to 30, got ${tableLog2}`);
   const model = createModel(config);
   const started = performance.now();
-  const result: ExploreResult = workers > 1 ? await exploreParallel(config, { workers, tableLog2 }) : explore(model, {
-    strategy,
-    maxDepth,
-    now: () => performance.now(),
-    onProgress: isTTY && !values.json
-      ? (p) => err(`generated ${p.generated}, distinct ${p.distinct}, queue ${p.queue}, depth ${p.depth}, ${Math.round(p.distinct / Math.max(p.seconds, 1e-9))} states/s`)
-      : undefined,
-  });
+  const onProgress = isTTY && !values.json
+    ? (p: Progress) => err(`generated ${p.generated}, distinct ${p.distinct}, queue ${p.queue}, depth ${p.depth}, ${Math.round(p.distinct / Math.max(p.seconds, 1e-9))} states/s`)
+    : undefined;
+  let result: ExploreResult = workers > 1
+    ? await exploreParallel(config, { workers, tableLog2, onProgress })
+    : explore(model, { strategy, maxDepth, now: () => performance.now(), onProgress });
+  if (workers > 1 && result.trace !== undefined) {
+    // Threads find a counterexample, not necessarily a shortest one: BFS again, no deeper than it.
+    const shortest = explore(model, { maxDepth: result.trace.length });
+    if (shortest.trace !== undefined) result = { ...result, violation: shortest.violation, trace: shortest.trace, path: shortest.path };
+  }
   const seconds = (performance.now() - started) / 1000;
   let tracePath: string | null = null;
   if (result.violation !== undefined && result.trace !== undefined) {

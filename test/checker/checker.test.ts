@@ -112,7 +112,7 @@ describe('zabstate check (CLI)', () => {
   };
 
   it('exits 0 with a JSON summary when everything holds', async () => {
-    const r = await runCli(['check', '--max-epoch', '1', '--max-txns', '1', '--max-crashes', '0', '--max-partitions', '0', '--json']);
+    const r = await runCli(['check', '--workers', '1', '--max-epoch', '1', '--max-txns', '1', '--max-crashes', '0', '--max-partitions', '0', '--json']);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.out[0]);
     expect(summary).toMatchObject({ verdict: 'pass', distinctStates: 1303, workers: 1 });

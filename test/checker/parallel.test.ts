@@ -25,3 +25,13 @@ describe('exploration on two worker threads', () => {
     expect(again.violation?.invariant).toBe(r.violation?.invariant);
   });
 });
+
+describe('zabstate check on two workers', () => {
+  it('reports the same count as one worker, and says how many workers ran', async () => {
+    const { run } = await import('../../src/cli/main.js');
+    const out: string[] = [];
+    const code = await run(['check', '--workers', '2', '--table-log2', '16', '--max-epoch', '1', '--max-txns', '1', '--max-crashes', '0', '--max-partitions', '0', '--json'], (l) => out.push(l), () => {}, false);
+    expect(code).toBe(0);
+    expect(JSON.parse(out[0])).toMatchObject({ verdict: 'pass', distinctStates: 1303, workers: 2 });
+  });
+});

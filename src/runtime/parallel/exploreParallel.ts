@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { createModel, type Model } from '../../model/Model.js';
 import type { ModelConfig } from '../../model/ModelConfig.js';
 import type { ClusterState } from '../../model/ClusterState.js';
-import { rebuildTrace, type ExploreResult } from '../../checker/explore.js';
+import { rebuildTrace, type ExploreResult, type Progress } from '../../checker/explore.js';
 import { Fingerprinter } from '../../checker/Fingerprinter.js';
 import { checkActionProperties, checkInvariants, type Violation } from '../../checker/invariants.js';
 import { REACHABILITY } from '../../checker/reachability.js';
@@ -20,6 +20,8 @@ export interface ParallelOptions {
   /** A module whose default export is the ServerImplementations to check (a variant), or null. */
   readonly implementationsModule?: string | null;
   readonly implementations?: ServerImplementations;
+  /** Called about once a second while the workers run. */
+  readonly onProgress?: (p: Progress) => void;
 }
 
 interface WorkerOutput {
@@ -104,7 +106,9 @@ export async function exploreParallel(config: ModelConfig, options: ParallelOpti
   };
   if (start.violation !== null) return finish([], start.violation);
   const control = new SharedArrayBuffer(8);
-  const input: WorkerInput = {
+  const stats = new SharedArrayBuffer(8 * 3 * options.workers);
+  const input: Omit<WorkerInput, 'index'> = {
+    stats,
     config,
     implementationsModule: options.implementationsModule ?? null,
     table: buffer,
@@ -112,16 +116,29 @@ export async function exploreParallel(config: ModelConfig, options: ParallelOpti
     control,
     rootPaths: start.frontier.map((f) => f.path),
   };
+  const view = new Float64Array(stats);
+  const ticker = options.onProgress === undefined ? null : setInterval(() => {
+    let generated = start.generated;
+    let queue = 0;
+    let depth = 0;
+    for (let w = 0; w < options.workers; w++) {
+      generated += view[w * 3];
+      queue += view[w * 3 + 1];
+      depth = Math.max(depth, view[w * 3 + 2]);
+    }
+    options.onProgress?.({ generated, distinct: seen.size, queue, depth, seconds: (performance.now() - started) / 1000 });
+  }, 1000);
   const parts = await Promise.all(
-    Array.from({ length: options.workers }, () =>
+    Array.from({ length: options.workers }, (_, index) =>
       new Promise<WorkerOutput>((resolve, reject) => {
-        const worker = startWorker(input);
+        const worker = startWorker({ ...input, index });
         worker.once('message', resolve);
         worker.once('error', reject);
         worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`explore worker exited with ${code}`))));
       }),
     ),
   );
+  if (ticker !== null) clearInterval(ticker);
   const found = parts.find((p) => p.violation !== null);
   return finish(parts, found === undefined ? null : { violation: found.violation as Violation, path: found.path as number[] });
 }

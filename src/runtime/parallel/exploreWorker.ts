@@ -16,6 +16,9 @@ export interface WorkerInput {
   /** Int32 [0]: next root to take; [1]: 1 once any worker found a violation. */
   readonly control: SharedArrayBuffer;
   readonly rootPaths: readonly (readonly number[])[];
+  /** Float64 per worker: [generated, queue, depth], for the progress line. */
+  readonly stats: SharedArrayBuffer;
+  readonly index: number;
 }
 
 const input = workerData as WorkerInput;
@@ -23,10 +26,17 @@ const implementations: ServerImplementations =
   input.implementationsModule === null ? defaultImplementations : ((await import(input.implementationsModule)).default as ServerImplementations);
 const model = createModel(input.config, implementations);
 const control = new Int32Array(input.control);
+const stats = new Float64Array(input.stats);
 const result = explore(model, {
   seen: new SharedSeenSet(input.table, input.tableCount),
   roots: { count: input.rootPaths.length, nextRoot: () => Atomics.add(control, 0, 1), path: (k) => input.rootPaths[k] },
   shouldStop: () => Atomics.load(control, 1) === 1,
+  now: () => performance.now(),
+  onProgress: (p) => {
+    stats[input.index * 3] = p.generated;
+    stats[input.index * 3 + 1] = p.queue;
+    stats[input.index * 3 + 2] = p.depth;
+  },
 });
 if (result.violation !== undefined) Atomics.store(control, 1, 1);
 parentPort?.postMessage({
