@@ -38,7 +38,7 @@ export interface SeenSet {
 class LocalSeenSet implements SeenSet {
   private readonly set = new FingerprintSet(16);
   add(hi: number, lo: number): boolean {
-    return this.set.insert(hi, lo, 0) === -1;
+    return this.set.add(hi, lo);
   }
   get bytes(): number {
     return this.set.bytes;
