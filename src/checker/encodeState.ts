@@ -99,7 +99,6 @@ export class StateEncoder {
     else {
       this.push(p.snap ? 2 : 1);
       this.txns(p.txns);
-      this.zxid(p.committedZxid);
     }
     this.push(c.newLeaderEpoch);
     this.push(c.newLeaderStep);
@@ -133,14 +132,13 @@ export class StateEncoder {
       case 'DIFF':
       case 'SNAP':
         this.txns(m.txns);
-        this.zxid(m.committedZxid);
         return;
       case 'TRUNC':
         this.zxid(m.truncZxid);
         this.txns(m.txns);
-        this.zxid(m.committedZxid);
         return;
       case 'UPTODATE':
+        this.zxid(m.committedZxid);
         return;
       case 'PROPOSAL':
       case 'INFORM':

@@ -43,6 +43,10 @@ function violation(invariant: string, message: string, values: Record<string, un
 
 const show = (seq: readonly Txn[]) => seq.map(formatTxn);
 
+function isSyncingOrBroadcastingLeader(state: string): boolean {
+  return state === 'LEADING.SYNCHRONIZATION' || state === 'LEADING.BROADCAST';
+}
+
 /** Loop over ordered pairs of servers; the first violation found wins. */
 function pairs(model: Model, f: (i: number, j: number) => Violation | null): Violation | null {
   for (const i of model.sids) for (const j of model.sids) {
@@ -55,10 +59,14 @@ function pairs(model: Model, f: (i: number, j: number) => Violation | null): Vio
 export const INVARIANTS: readonly Invariant[] = [
   {
     name: 'ZxidMonotonicity',
-    description: "Each server's log has strictly increasing zxids.",
+    description: "Each server's log has strictly increasing zxids, and a leader in BROADCAST logs none above its epoch.",
     check(model, s) {
       for (const i of model.sids) {
         const h = s.servers[i].history;
+        const last = h[h.length - 1];
+        if (s.states[i] === 'LEADING.BROADCAST' && last !== undefined && last.zxid.epoch > s.servers[i].currentEpoch) {
+          return violation('ZxidMonotonicity', `leader ${i} of epoch ${s.servers[i].currentEpoch} logs ${formatTxn(last)}`, { server: i, history: show(h) });
+        }
         for (let k = 1; k < h.length; k++) {
           if (compareZxid(h[k - 1].zxid, h[k].zxid) >= 0) {
             return violation('ZxidMonotonicity', `server ${i}'s log is out of zxid order at ${k + 1}`, { server: i, history: show(h) });
@@ -70,11 +78,19 @@ export const INVARIANTS: readonly Invariant[] = [
   },
   {
     name: 'Leadership',
-    description: 'At most one leader is established per epoch.',
-    check(_model, s) {
+    description: 'At most one leader is established per epoch: ever (ghost), and among live leaders in SYNCHRONIZATION or BROADCAST.',
+    check(model, s) {
       for (let e = 0; e < s.established.length; e++) {
         if (popcount(s.established[e]) > 1) {
           return violation('Leadership', `epoch ${e} has leaders ${members(s.established[e]).join(', ')}`, { epoch: e, leaders: members(s.established[e]) });
+        }
+      }
+      for (const i of model.sids) {
+        if (!isSyncingOrBroadcastingLeader(s.states[i])) continue;
+        for (const j of model.sids) {
+          if (j > i && isSyncingOrBroadcastingLeader(s.states[j]) && s.servers[i].currentEpoch === s.servers[j].currentEpoch) {
+            return violation('Leadership', `servers ${i} and ${j} both lead epoch ${s.servers[i].currentEpoch}`, { epoch: s.servers[i].currentEpoch, leaders: [i, j], states: [s.states[i], s.states[j]] });
+          }
         }
       }
       return null;
@@ -104,7 +120,7 @@ export const INVARIANTS: readonly Invariant[] = [
           if (bj < 0) continue;
           for (let p = 0; p < q; p++) {
             const aj = indexOfTxn(dj, di[p]);
-            if (aj < 0 || aj > bj) {
+            if (aj < 0 || aj >= bj) {
               return violation('TotalOrder', `${formatTxn(di[p])} precedes ${formatTxn(di[q])} on ${i} but not on ${j}`, { i, j, [`D(${i})`]: show(di), [`D(${j})`]: show(dj) });
             }
           }
@@ -273,7 +289,7 @@ export function sameInvariantInputs(a: ClusterState, b: ClusterState): boolean {
     const x = a.servers[sid];
     const y = b.servers[sid];
     if (x !== y && (x.history !== y.history || x.lastCommitted !== y.lastCommitted || x.currentEpoch !== y.currentEpoch)) return false;
-    if (a.states[sid] !== b.states[sid] && (a.states[sid] === 'LEADING.BROADCAST' || b.states[sid] === 'LEADING.BROADCAST')) return false;
+    if (a.states[sid] !== b.states[sid] && (a.states[sid].startsWith('LEADING') || b.states[sid].startsWith('LEADING'))) return false;
   }
   return true;
 }

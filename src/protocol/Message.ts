@@ -9,13 +9,15 @@ export type Message =
   | { readonly type: 'NOTIFICATION'; readonly vote: Vote; readonly round: number; readonly state: 'LOOKING' | 'FOLLOWING' | 'LEADING' | 'OBSERVING' }
   | { readonly type: 'CEPOCH'; readonly acceptedEpoch: number }
   | { readonly type: 'NEWEPOCH'; readonly epoch: number }
+  /** currentEpoch is -1 when the learner had already accepted the epoch: the leader does not count it. */
   | { readonly type: 'ACKEPOCH'; readonly currentEpoch: number; readonly lastZxid: Zxid }
-  | { readonly type: 'DIFF'; readonly txns: readonly Txn[]; readonly committedZxid: Zxid }
-  | { readonly type: 'TRUNC'; readonly truncZxid: Zxid; readonly txns: readonly Txn[]; readonly committedZxid: Zxid }
-  | { readonly type: 'SNAP'; readonly txns: readonly Txn[]; readonly committedZxid: Zxid }
+  | { readonly type: 'DIFF'; readonly txns: readonly Txn[] }
+  | { readonly type: 'TRUNC'; readonly truncZxid: Zxid; readonly txns: readonly Txn[] }
+  | { readonly type: 'SNAP'; readonly txns: readonly Txn[] }
   | { readonly type: 'NEWLEADER'; readonly epoch: number }
   | { readonly type: 'ACKLD'; readonly epoch: number }
-  | { readonly type: 'UPTODATE' }
+  /** The leader is established; everything up to `committedZxid` is committed. */
+  | { readonly type: 'UPTODATE'; readonly committedZxid: Zxid }
   | { readonly type: 'PROPOSAL'; readonly txn: Txn }
   | { readonly type: 'ACK'; readonly zxid: Zxid }
   | { readonly type: 'COMMIT'; readonly zxid: Zxid }

@@ -18,7 +18,6 @@ export type Effect =
 export interface PendingSync {
   readonly snap: boolean;
   readonly txns: readonly Txn[];
-  readonly committedZxid: Zxid;
 }
 
 /**

@@ -64,16 +64,12 @@ function prefixLengthUpTo(history: readonly Txn[], zxid: Zxid): number {
   return n;
 }
 
-/** Leader: how much of its log a learner synced now may deliver. Before establishment all of it. */
-function leaderCommittedCount(context: ServerContext, established: boolean): number {
-  return established ? context.lastCommitted : context.history.length;
-}
-
 /** Leader: send `learner` its sync message and NEWLEADER, and add it to the forwarding set. */
-function syncLearner(context: ServerContext, learner: number, established: boolean): ServerContext {
+function syncLearner(context: ServerContext, learner: number): ServerContext {
   const peerZxid = context.ackeZxid[learner];
   if (peerZxid === null) throw new Error(`leader ${context.id} syncs learner ${learner} without its ACKEPOCH`);
-  const sync = syncMessage(context.history, leaderCommittedCount(context, established), peerZxid, context.commitLogCount);
+  if (!has(context.learners, learner)) throw new Error(`leader ${context.id} syncs ${learner}, which is not connected`);
+  const sync = syncMessage(context.history, peerZxid, context.commitLogCount);
   const ackeZxid = context.ackeZxid.slice();
   ackeZxid[learner] = null;
   return emit(
@@ -201,17 +197,17 @@ export const serverActions = {
     const maxAcceptedEpoch = Math.max(context.maxAcceptedEpoch, m.acceptedEpoch);
     if (!isQuorum(cepochRecv, context.voters)) return { ...context, learners, cepochRecv, maxAcceptedEpoch };
     const epoch = maxAcceptedEpoch + 1;
-    const effects = members(cepochRecv & ~bit(context.id)).map((learner) => send(learner, { type: 'NEWEPOCH', epoch }));
+    const effects = members(cepochRecv & learners).map((learner) => send(learner, { type: 'NEWEPOCH', epoch }));
     return emit({ ...context, learners, cepochRecv, maxAcceptedEpoch, acceptedEpoch: epoch }, ...effects);
   },
   /** Accept the new epoch (persisting acceptedEpoch) and answer with currentEpoch and last zxid. */
   followerProcessNEWEPOCH: (context, event) => {
     const m = msgOf(event, 'NEWEPOCH');
+    // An epoch already accepted is acknowledged with currentEpoch -1: it must not count twice
+    // toward the new epoch's quorum (Learner.registerWithLeader, Leader.waitForEpochAck).
+    const currentEpoch = m.epoch === context.acceptedEpoch ? -1 : context.currentEpoch;
     const accepted = { ...context, acceptedEpoch: Math.max(context.acceptedEpoch, m.epoch) };
-    return emit(
-      accepted,
-      send(fromOf(event), { type: 'ACKEPOCH', currentEpoch: context.currentEpoch, lastZxid: lastZxidOf(context.history) }),
-    );
+    return emit(accepted, send(fromOf(event), { type: 'ACKEPOCH', currentEpoch, lastZxid: lastZxidOf(context.history) }));
   },
   leaveLeader: (context) => leaveLeader(context),
   /** Remember the learner's position; it is synced once a quorum acked the epoch. */
@@ -220,23 +216,22 @@ export const serverActions = {
     const m = msgOf(event, 'ACKEPOCH');
     const ackeZxid = context.ackeZxid.slice();
     ackeZxid[from] = m.lastZxid;
-    return { ...context, ackeRecv: context.ackeRecv | bit(from), ackeZxid };
+    return { ...context, ackeRecv: m.currentEpoch === -1 ? context.ackeRecv : context.ackeRecv | bit(from), ackeZxid };
   },
   /** A quorum acked the epoch: persist currentEpoch and sync every learner that acked. */
   startSync: (context) => {
     let next: ServerContext = { ...context, currentEpoch: context.acceptedEpoch };
-    for (const learner of members(context.ackeRecv & ~bit(context.id))) next = syncLearner(next, learner, false);
+    for (const learner of members(context.learners)) if (context.ackeZxid[learner] !== null) next = syncLearner(next, learner);
     return next;
   },
   /** A learner acked the epoch after the quorum: sync it at once. */
-  syncLateLearner: (context, event) => syncLearner(context, fromOf(event), true),
-  syncLateLearnerBeforeEstablished: (context, event) => syncLearner(context, fromOf(event), false),
+  syncLateLearner: (context, event) => syncLearner(context, fromOf(event)),
   leaveLeading: (context) => leaveLeading(context),
 
   // ----- Synchronization -----
   followerProcessDIFF: (context, event) => {
     const m = msgOf(event, 'DIFF');
-    return { ...context, pendingSync: { snap: false, txns: m.txns, committedZxid: m.committedZxid } };
+    return { ...context, pendingSync: { snap: false, txns: m.txns } };
   },
   /** TRUNC cuts the log at once (ZooKeeper truncates the txn log on receipt). */
   followerProcessTRUNC: (context, event) => {
@@ -246,21 +241,25 @@ export const serverActions = {
       ...context,
       history,
       lastCommitted: Math.min(context.lastCommitted, history.length),
-      pendingSync: { snap: false, txns: m.txns, committedZxid: m.committedZxid },
+      pendingSync: { snap: false, txns: m.txns },
     };
   },
   followerProcessSNAP: (context, event) => {
     const m = msgOf(event, 'SNAP');
-    return { ...context, pendingSync: { snap: true, txns: m.txns, committedZxid: m.committedZxid } };
+    return { ...context, pendingSync: { snap: true, txns: m.txns } };
   },
   followerProcessNEWLEADER: (context, event) => ({ ...context, newLeaderEpoch: msgOf(event, 'NEWLEADER').epoch, newLeaderStep: 0 }),
-  /** Write the synced txns to the log and deliver those the leader counts as committed. */
+  /**
+   * Write the synced txns to the log. Nothing is delivered yet: only UPTODATE, sent once a quorum
+   * follows the new leader, says what is committed (ZooKeeper applies a DIFF in memory earlier,
+   * which lets a learner apply txns a leader that never gets established had; see spec/README.md).
+   */
   followerPersistSyncedTxns: (context) => {
     const sync = context.pendingSync;
-    const history = sync === null ? context.history : sync.snap ? sync.txns : [...context.history, ...sync.txns];
-    const base = sync !== null && sync.snap ? 0 : Math.min(context.lastCommitted, history.length);
-    const next = { ...context, history, lastCommitted: base, pendingSync: null, newLeaderStep: context.newLeaderStep + 1 };
-    return sync === null ? next : deliverUpTo(next, sync.committedZxid);
+    if (sync === null) return { ...context, newLeaderStep: context.newLeaderStep + 1 };
+    const history = sync.snap ? sync.txns : [...context.history, ...sync.txns];
+    const lastCommitted = sync.snap ? 0 : context.lastCommitted;
+    return { ...context, history, lastCommitted, pendingSync: null, newLeaderStep: context.newLeaderStep + 1 };
   },
   followerPersistCurrentEpoch: (context) => ({
     ...context,
@@ -280,12 +279,14 @@ export const serverActions = {
     const acks = context.history.map(() => 0);
     const effects: Effect[] = [{ kind: 'establish', epoch: context.currentEpoch }];
     if (txns.length > 0) effects.push({ kind: 'commit', txns });
-    for (const learner of members(ackldRecv & ~bit(context.id))) effects.push(send(learner, { type: 'UPTODATE' }));
+    const committedZxid = lastZxidOf(context.history);
+    for (const learner of members(ackldRecv & context.learners)) effects.push(send(learner, { type: 'UPTODATE', committedZxid }));
     return emit({ ...context, ackldRecv, acks, lastCommitted: context.history.length }, ...effects);
   },
   sendUPTODATE: (context, event) => {
     const from = fromOf(event);
-    return emit({ ...context, ackldRecv: context.ackldRecv | bit(from) }, send(from, { type: 'UPTODATE' }));
+    const committedZxid = context.lastCommitted === 0 ? ZXID_ZERO : context.history[context.lastCommitted - 1].zxid;
+    return emit({ ...context, ackldRecv: context.ackldRecv | bit(from) }, send(from, { type: 'UPTODATE', committedZxid }));
   },
 
   // ----- Broadcast -----
@@ -312,7 +313,7 @@ export const serverActions = {
     return commitQuorumAcked({ ...context, acks });
   },
   followerProcessCOMMIT: (context, event) => deliverUpTo(context, msgOf(event, 'COMMIT').zxid),
-  followerProcessUPTODATE: (context) => context,
+  followerProcessUPTODATE: (context, event) => deliverUpTo(context, msgOf(event, 'UPTODATE').committedZxid),
   /** An observer logs and delivers an INFORM at once: it never acks. */
   observerProcessINFORM: (context, event) => {
     const m = msgOf(event, 'INFORM');
@@ -391,7 +392,10 @@ export const serverActions = {
   // ----- Environment -----
   removeLearner: (context, event) => {
     if (event.type !== 'Disconnect') throw new Error(`removeLearner on ${event.type}`);
-    return { ...context, learners: context.learners & ~bit(event.peer), synced: context.synced & ~bit(event.peer) };
+    // What belonged to the connection goes with it; the counts toward quorums stay.
+    const ackeZxid = context.ackeZxid.slice();
+    ackeZxid[event.peer] = null;
+    return { ...context, learners: context.learners & ~bit(event.peer), synced: context.synced & ~bit(event.peer), ackeZxid };
   },
   /** A crash loses every volatile variable; currentEpoch, acceptedEpoch and the log survive. */
   crash: (context) => {

@@ -67,12 +67,13 @@ export const serverGuards = {
   /** ACKEPOCH from a learner more recent than the leader: (currentEpoch, lastZxid) greater. */
   isLearnerAhead: (context, event) => {
     const m = msgOf(event, 'ACKEPOCH');
+    if (m.currentEpoch === -1) return false;
     if (m.currentEpoch !== context.currentEpoch) return m.currentEpoch > context.currentEpoch;
     return compareZxid(m.lastZxid, lastZxidOf(context.history)) > 0;
   },
   /** This ACKEPOCH makes a quorum of voters (the leader counts itself). */
   isAckEpochQuorum: (context, event) =>
-    'from' in event && isQuorum(context.ackeRecv | bit(event.from), context.voters),
+    'from' in event && msgOf(event, 'ACKEPOCH').currentEpoch !== -1 && isQuorum(context.ackeRecv | bit(event.from), context.voters),
   /** This ACK of NEWLEADER makes a quorum: the leader is established. */
   isAckLdQuorum: (context, event) =>
     'from' in event && isQuorum(context.ackldRecv | bit(event.from), context.voters),

@@ -105,7 +105,7 @@ export function createServerMachine(impl: ServerImplementations = defaultImpleme
             on: {
               LeaderProcessACKEPOCH: [
                 { guard: 'isLearnerAhead', target: '#server.LOOKING', actions: ['leaveLeading', 'startElection'] },
-                { actions: ['recordAckEpoch', 'syncLateLearnerBeforeEstablished'] },
+                { actions: ['recordAckEpoch', 'syncLateLearner'] },
               ],
               LeaderProcessACKLD: [
                 { guard: 'isAckLdQuorum', target: 'BROADCAST', actions: 'establishLeadership' },

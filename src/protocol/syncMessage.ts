@@ -14,27 +14,24 @@ function lastZxidOf(history: readonly Txn[]): Zxid {
  * the leader's retained log → DIFF (TRUNC to the common prefix first when it holds txns the
  * leader lacks); learner missing more than `commitLogCount` txns → SNAP.
  *
- * `committedCount` is how much of `history` the leader counts as committed; the learner delivers
- * the synced txns up to `committedZxid` and only logs the rest.
+ * The learner only logs what it is sent; it delivers once UPTODATE says what is committed.
  */
 export function syncMessage(
   history: readonly Txn[],
-  committedCount: number,
   peerZxid: Zxid,
   commitLogCount: number,
 ): SyncMessage {
-  const committedZxid = committedCount === 0 ? ZXID_ZERO : history[committedCount - 1].zxid;
   const leaderZxid = lastZxidOf(history);
   const order = compareZxid(peerZxid, leaderZxid);
-  if (order === 0) return { type: 'DIFF', txns: [], committedZxid };
-  if (order > 0) return { type: 'TRUNC', truncZxid: leaderZxid, txns: [], committedZxid };
+  if (order === 0) return { type: 'DIFF', txns: [] };
+  if (order > 0) return { type: 'TRUNC', truncZxid: leaderZxid, txns: [] };
   let known = 0;
   while (known < history.length && compareZxid(history[known].zxid, peerZxid) <= 0) known++;
-  if (history.length - known > commitLogCount) return { type: 'SNAP', txns: history, committedZxid };
+  if (history.length - known > commitLogCount) return { type: 'SNAP', txns: history };
   const commonZxid = known === 0 ? ZXID_ZERO : history[known - 1].zxid;
   const txns = history.slice(known);
-  if (zxidEquals(commonZxid, peerZxid)) return { type: 'DIFF', txns, committedZxid };
-  return { type: 'TRUNC', truncZxid: commonZxid, txns, committedZxid };
+  if (zxidEquals(commonZxid, peerZxid)) return { type: 'DIFF', txns };
+  return { type: 'TRUNC', truncZxid: commonZxid, txns };
 }
 
 export { lastZxidOf };

@@ -64,6 +64,15 @@ describe('every invariant can fail, and is reported by its own name', () => {
     expect(checkInvariants(s.model, state)).not.toBeNull();
   });
 
+  it('Leadership also catches two live leaders of one epoch, before either is established', () => {
+    const s = new Scenario();
+    const base = healthy();
+    const states = base.states.slice();
+    states[2] = 'LEADING.SYNCHRONIZATION';
+    const state = withServer({ ...base, states }, 2, { currentEpoch: 1 });
+    expect(INVARIANTS.find((i) => i.name === 'Leadership')?.check(s.model, state)?.message).toMatch(/servers 2 and 3 both lead epoch 1/);
+  });
+
   it('EpochMonotonicity catches an epoch going down across a step', () => {
     const s = new Scenario().elect(3, [1, 2, 3]).settle();
     const after = withServer(s.state, 2, { currentEpoch: 0 });
