@@ -1,0 +1,113 @@
+/**
+ * Small copies of serverActions' private helpers, for variants that replace an action with a
+ * changed copy of it. They are written exactly as in src/protocol/serverActions.ts; a variant
+ * imports them instead of reaching into the protocol's internals.
+ */
+import type { Effect, NewLeaderStep, ServerContext } from '../protocol/ServerContext.js';
+import { NEW_LEADER_STEPS } from '../protocol/ServerContext.js';
+import type { Message, Vote } from '../protocol/Message.js';
+import type { ServerEvent } from '../protocol/ServerEvent.js';
+import type { Guard } from '../protocol/serverGuards.js';
+import { bit, has, isQuorum, members } from '../protocol/quorum.js';
+import { lastZxidOf, type SyncMessage } from '../protocol/syncMessage.js';
+import type { Txn } from '../protocol/Txn.js';
+import { compareZxid, type Zxid } from '../protocol/zxid.js';
+
+export function msgOf<T extends Message['type']>(event: ServerEvent, type: T): Extract<Message, { type: T }> {
+  if (!('msg' in event) || event.msg.type !== type) {
+    throw new Error(`expected a ${type} message in ${event.type}, got ${'msg' in event ? event.msg.type : 'none'}`);
+  }
+  return event.msg as Extract<Message, { type: T }>;
+}
+
+export function fromOf(event: ServerEvent): number {
+  if (!('from' in event)) throw new Error(`${event.type} has no sender`);
+  return event.from;
+}
+
+export function emit(context: ServerContext, ...effects: Effect[]): ServerContext {
+  return { ...context, outbox: [...context.outbox, ...effects] };
+}
+
+export function send(to: number, msg: Message): Effect {
+  return { kind: 'send', to, msg };
+}
+
+/** Index (1-based length) of the prefix of `history` with zxids up to `zxid`. */
+export function prefixLengthUpTo(history: readonly Txn[], zxid: Zxid): number {
+  let n = 0;
+  while (n < history.length && compareZxid(history[n].zxid, zxid) <= 0) n++;
+  return n;
+}
+
+/** Learner: deliver the logged prefix up to `zxid` (never shrinks what was delivered). */
+export function deliverUpTo(context: ServerContext, zxid: Zxid): ServerContext {
+  const upTo = prefixLengthUpTo(context.history, zxid);
+  return upTo > context.lastCommitted ? { ...context, lastCommitted: upTo } : context;
+}
+
+/** How a leader chooses a learner's sync message (syncMessage's signature). */
+export type SyncChoice = (history: readonly Txn[], peerZxid: Zxid, commitLogCount: number) => SyncMessage;
+
+/** Leader: send `learner` its sync message, chosen by `choose`, and NEWLEADER (serverActions' syncLearner). */
+export function syncLearnerWith(choose: SyncChoice, context: ServerContext, learner: number): ServerContext {
+  const peerZxid = context.ackeZxid[learner];
+  if (peerZxid === null) throw new Error(`leader ${context.id} syncs learner ${learner} without its ACKEPOCH`);
+  if (!has(context.learners, learner)) throw new Error(`leader ${context.id} syncs ${learner}, which is not connected`);
+  const sync = choose(context.history, peerZxid, context.commitLogCount);
+  const ackeZxid = context.ackeZxid.slice();
+  ackeZxid[learner] = null;
+  return emit(
+    { ...context, ackeZxid, synced: context.synced | bit(learner) },
+    send(learner, sync),
+    send(learner, { type: 'NEWLEADER', epoch: context.currentEpoch }),
+  );
+}
+
+/** Leader: commit, in zxid order, every txn whose acks satisfy `enough` (serverActions' commitQuorumAcked). */
+export function commitAcked(context: ServerContext, enough: (acks: number, voters: number) => boolean = isQuorum): ServerContext {
+  let committed = context.lastCommitted;
+  while (committed < context.history.length && enough(context.acks[committed], context.voters)) committed++;
+  if (committed === context.lastCommitted) return context;
+  const txns = context.history.slice(context.lastCommitted, committed);
+  const acks = context.acks.slice();
+  acks.fill(0, context.lastCommitted, committed);
+  const effects: Effect[] = [{ kind: 'commit', txns }];
+  for (const learner of members(context.synced)) {
+    for (const txn of txns) {
+      effects.push(has(context.voters, learner) ? send(learner, { type: 'COMMIT', zxid: txn.zxid }) : send(learner, { type: 'INFORM', txn }));
+    }
+  }
+  return emit({ ...context, acks, lastCommitted: committed }, ...effects);
+}
+
+/** The vote a server casts for itself: its last zxid and currentEpoch. */
+export function selfVote(context: ServerContext): Vote {
+  return { leader: context.id, zxid: lastZxidOf(context.history), peerEpoch: context.currentEpoch };
+}
+
+export function emptyVotes(context: ServerContext): readonly (Vote | null)[] {
+  return context.recvVotes.map(() => null);
+}
+
+/** Send this server's vote to every other voter: ZooKeeper's sendNotifications. */
+export function notifyVoters(context: ServerContext, state: 'LOOKING' | 'FOLLOWING' | 'LEADING'): Effect[] {
+  const out: Effect[] = [];
+  for (const peer of members(context.voters)) {
+    if (peer !== context.id) out.push(send(peer, { type: 'NOTIFICATION', vote: context.vote, round: context.round, state }));
+  }
+  return out;
+}
+
+/**
+ * The two guards that enforce the order of the NEWLEADER steps, for another order. `order` must
+ * be a permutation of NEW_LEADER_STEPS: a variant reorders the steps, it never drops one.
+ */
+export function newLeaderStepGuards(order: readonly NewLeaderStep[]): { isNextNewLeaderStep: Guard; isNewLeaderDone: Guard } {
+  const sorted = [...order].sort();
+  if (sorted.join() !== [...NEW_LEADER_STEPS].sort().join()) throw new Error(`not an order of the NEWLEADER steps: ${order.join(', ')}`);
+  return {
+    isNextNewLeaderStep: (context, event) => context.newLeaderEpoch !== 0 && order[context.newLeaderStep] === event.type,
+    isNewLeaderDone: (context) => context.newLeaderEpoch !== 0 && context.newLeaderStep === order.length,
+  };
+}
