@@ -14,9 +14,12 @@ import { availableParallelism } from 'node:os';
 import type { ModelConfig } from '../model/ModelConfig.js';
 import type { TraceStep } from '../checker/explore.js';
 import type { Violation } from '../checker/invariants.js';
+import { allVariantsCommand, chooseVariant, livenessCommand, type ChosenVariant } from '../variants/variantCommands.js';
+import { variantConfig } from '../variants/Variant.js';
+import { loadVariantForCli } from '../variants/loadVariant.js';
 
 /** Write a counterexample under the traces directory; returns its path. */
-function writeTrace(dir: string, config: ModelConfig, steps: readonly TraceStep[], violation: Violation, extra: { strategy: string; seed?: number }): string {
+function writeTrace(dir: string, config: ModelConfig, steps: readonly TraceStep[], violation: Violation, extra: { strategy: string; seed?: number; variant?: string | null }): string {
   const trace = makeTrace(config, steps, violation, extra);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, traceFileName(trace));
@@ -24,18 +27,18 @@ function writeTrace(dir: string, config: ModelConfig, steps: readonly TraceStep[
   return path;
 }
 
-function randomCheckCommand(strategy: 'random' | 'swarm', config: ModelConfig, values: Record<string, unknown>, out: (line: string) => void): number {
+function randomCheckCommand(strategy: 'random' | 'swarm', config: ModelConfig, values: Record<string, unknown>, out: (line: string) => void, chosen: ChosenVariant | null = null): number {
   // The seed is the only source of chance: drawn here, outside the pure core, when not given.
   const seed = typeof values.seed === 'string' ? wholeNumber('seed', values.seed) : Math.floor(Math.random() * 0x7fffffff);
   const runs = typeof values.runs === 'string' ? wholeNumber('runs', values.runs) : 1000;
   const maxSteps = typeof values.depth === 'string' ? wholeNumber('depth', values.depth) : 120;
   if (runs < 1 || maxSteps < 1) throw new UsageError('--runs and --depth must be at least 1');
   const started = performance.now();
-  const result = randomCheck(config, { seed, runs, maxSteps, swarm: strategy === 'swarm' });
+  const result = randomCheck(config, { seed, runs, maxSteps, swarm: strategy === 'swarm', implementations: chosen?.implementations });
   const seconds = (performance.now() - started) / 1000;
   let tracePath: string | null = null;
   if (result.violation !== undefined && result.trace !== undefined) {
-    tracePath = writeTrace(typeof values['traces-dir'] === 'string' ? values['traces-dir'] : 'traces', result.config, result.trace, result.violation, { strategy, seed });
+    tracePath = writeTrace(typeof values['traces-dir'] === 'string' ? values['traces-dir'] : 'traces', result.config, result.trace, result.violation, { strategy, seed, variant: chosen?.label });
   }
   const summary = {
     verdict: result.verdict,
@@ -79,6 +82,9 @@ export async function checkCommand(args: string[], out: (line: string) => void, 
       runs: { type: 'string' },
       workers: { type: 'string' },
       'table-log2': { type: 'string' },
+      variant: { type: 'string' },
+      'all-variants': { type: 'boolean' },
+      liveness: { type: 'boolean' },
     },
     strict: true,
     allowPositionals: false,
@@ -86,16 +92,20 @@ export async function checkCommand(args: string[], out: (line: string) => void, 
   const strategy = (values.strategy ?? 'bfs') as Strategy | 'random' | 'swarm';
   if (!(STRATEGIES as readonly string[]).includes(strategy)) throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(values.strategy)}`);
   const maxDepth = values.depth === undefined ? 0 : wholeNumber('depth', values.depth);
-  const config = modelConfigFromFlags(values);
-  if (strategy === 'random' || strategy === 'swarm') return randomCheckCommand(strategy, config, values, out);
+  if (values['all-variants']) return allVariantsCommand(values, out);
+  const chosen = chooseVariant(values.variant, values.variant === undefined ? undefined : await loadVariantForCli(values.variant));
+  const config = modelConfigFromFlags(values, chosen === null ? undefined : variantConfig(chosen.variant));
+  if (values.liveness) return livenessCommand(config, chosen, values, out);
+  if (strategy === 'random' || strategy === 'swarm') return randomCheckCommand(strategy, config, values, out, chosen);
   // By default BFS uses every core (up to 2 on this project's machines); DFS is single-threaded.
-  const workers = values.workers === undefined ? (strategy === 'bfs' && maxDepth === 0 ? Math.min(2, availableParallelism()) : 1) : wholeNumber('workers', values.workers);
+  const workers = values.workers === undefined ? (strategy === 'bfs' && maxDepth === 0 && chosen === null ? Math.min(2, availableParallelism()) : 1) : wholeNumber('workers', values.workers);
+  if (workers > 1 && chosen !== null) throw new UsageError('--variant runs on one worker (the parallel explorer takes no implementations)');
   if (workers < 1 || workers > 64) throw new UsageError(`--workers must be from 1 to 64, got ${workers}`);
   if (workers > 1 && strategy !== 'bfs') throw new UsageError('--workers above 1 needs --strategy bfs');
   if (workers > 1 && maxDepth > 0) throw new UsageError('--depth is not supported with --workers above 1');
   const tableLog2 = values['table-log2'] === undefined ? 24 : wholeNumber('table-log2', values['table-log2']);
   if (tableLog2 < 10 || tableLog2 > 30) throw new UsageError(`--table-log2 must be from 10 to 30, got ${tableLog2}`);
-  const model = createModel(config);
+  const model = createModel(config, chosen?.implementations);
   const started = performance.now();
   const onProgress = isTTY && !values.json
     ? (p: Progress) => err(`generated ${p.generated}, distinct ${p.distinct}, queue ${p.queue}, depth ${p.depth}, ${Math.round(p.distinct / Math.max(p.seconds, 1e-9))} states/s`)
@@ -111,7 +121,7 @@ export async function checkCommand(args: string[], out: (line: string) => void, 
   const seconds = (performance.now() - started) / 1000;
   let tracePath: string | null = null;
   if (result.violation !== undefined && result.trace !== undefined) {
-    tracePath = writeTrace(values['traces-dir'] ?? 'traces', config, result.trace, result.violation, { strategy });
+    tracePath = writeTrace(values['traces-dir'] ?? 'traces', config, result.trace, result.violation, { strategy, variant: chosen?.label });
   }
   const unreached = maxDepth === 0 && result.verdict === 'pass'
     ? REACHABILITY.filter((r) => !result.reached[r.name] && (r.name !== 'ObserverDeliversTxn' || config.observers > 0)).map((r) => r.name)
