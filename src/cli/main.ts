@@ -8,8 +8,9 @@ import { ensembleCommand } from './ensembleCommand.js';
 const USAGE = `usage: zabstate <command> [options]
   check     [--strategy bfs|dfs|random|swarm] [--workers N] [--seed S] [--runs N] [--config spec/MCZab.cfg] [--servers N] [--observers N] [--max-epoch N]
             [--max-txns N] [--max-crashes N] [--max-partitions N] [--commit-log-count N] [--depth N] [--json]
+            [--variant NAME|./change.ts] [--liveness] [--all-variants]
   simulate  --seed S [--steps N] [bound flags]
-  replay    <trace.json> [--format text|mermaid]
+  replay    <trace.json> [--format text|mermaid] [--variant NAME|./change.ts]
   serve     --config zoo.cfg [--quiet]
   ensemble  [--servers 3] [--observers 0] [--dir zabstate-ensemble] [--tick-time 2000] [--base-port P] [--quiet]`;
 
@@ -23,7 +24,7 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
       case 'check':
         return await checkCommand(rest, out, err, isTTY);
       case 'replay':
-        return replayCommand(rest, out);
+        return await replayCommand(rest, out);
       case 'serve':
         return serveCommand(rest, out, err);
       case 'ensemble':

@@ -7,6 +7,9 @@ import { toMermaid } from '../trace/toMermaid.js';
 import { formatStep } from '../sim/describeStep.js';
 import { validateModelConfig } from '../model/ModelConfig.js';
 import { UsageError } from './CliError.js';
+import { chooseVariant, replayImplementations, replayLassoCommand } from '../variants/variantCommands.js';
+import { loadVariantForCli } from '../variants/loadVariant.js';
+import { LIVENESS_PROPERTY } from '../checker/liveness.js';
 
 export function readTrace(path: string): TraceFile {
   let text: string;
@@ -31,10 +34,10 @@ export function readTrace(path: string): TraceFile {
   }
 }
 
-export function replayCommand(args: string[], out: (line: string) => void): number {
+export async function replayCommand(args: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { format: { type: 'string' } },
+    options: { format: { type: 'string' }, variant: { type: 'string' } },
     strict: true,
     allowPositionals: true,
   });
@@ -42,7 +45,9 @@ export function replayCommand(args: string[], out: (line: string) => void): numb
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'mermaid') throw new UsageError(`--format must be text or mermaid, got ${JSON.stringify(format)}`);
   const trace = readTrace(positionals[0]);
-  const model = createModel(trace.config);
+  const chosen = chooseVariant(values.variant, values.variant === undefined ? undefined : await loadVariantForCli(values.variant));
+  if (trace.violation.invariant === LIVENESS_PROPERTY) return replayLassoCommand(trace, replayImplementations(trace, chosen), out);
+  const model = createModel(trace.config, replayImplementations(trace, chosen));
   const result = replay(model, trace);
   if (format === 'mermaid') {
     out(toMermaid(result.steps, model.sids.length, result.violation?.invariant ?? null).trimEnd());
