@@ -36,6 +36,53 @@ function xstateActions(impl: ServerImplementations) {
 }
 
 /**
+ * A learner's role: followers and observers share discovery and synchronization and differ only
+ * in what they take in broadcast (`broadcast`: event → action), which they may also take once
+ * their NEWLEADER steps are done and before UPTODATE.
+ */
+function learnerState<E extends string, A extends ServerActionName>(broadcast: Record<E, A>) {
+  const afterNewLeader = Object.fromEntries(
+    Object.entries(broadcast).map(([event, action]) => [event, { guard: 'isNewLeaderDone' as const, actions: action as A }]),
+  ) as Record<E, { guard: 'isNewLeaderDone'; actions: A }>;
+  const inBroadcast = Object.fromEntries(
+    Object.entries(broadcast).map(([event, action]) => [event, { actions: action as A }]),
+  ) as Record<E, { actions: A }>;
+  return {
+    initial: 'DISCOVERY' as const,
+    on: {
+      Disconnect: { guard: 'isPeerLeader' as const, target: '#server.LOOKING', actions: ['leaveLeader' as const, 'startElection' as const] },
+      FLEReplyNOTIFICATION: { actions: 'fleReplyNOTIFICATION' as const },
+      RefuseCEPOCH: { actions: 'refuseCEPOCH' as const },
+      Crash: { target: '#server.DOWN', actions: 'crash' as const },
+    },
+    states: {
+      DISCOVERY: {
+        on: {
+          FollowerProcessNEWEPOCH: [
+            { guard: 'isEpochBelowAccepted' as const, target: '#server.LOOKING', actions: ['leaveLeader' as const, 'startElection' as const] },
+            { target: 'SYNCHRONIZATION', actions: 'followerProcessNEWEPOCH' as const },
+          ],
+        },
+      },
+      SYNCHRONIZATION: {
+        on: {
+          FollowerProcessDIFF: { actions: 'followerProcessDIFF' as const },
+          FollowerProcessTRUNC: { actions: 'followerProcessTRUNC' as const },
+          FollowerProcessSNAP: { actions: 'followerProcessSNAP' as const },
+          FollowerProcessNEWLEADER: { actions: 'followerProcessNEWLEADER' as const },
+          FollowerPersistSyncedTxns: { guard: 'isNextNewLeaderStep' as const, actions: 'followerPersistSyncedTxns' as const },
+          FollowerPersistCurrentEpoch: { guard: 'isNextNewLeaderStep' as const, actions: 'followerPersistCurrentEpoch' as const },
+          FollowerAckNEWLEADER: { guard: 'isNextNewLeaderStep' as const, actions: 'followerAckNEWLEADER' as const },
+          ...afterNewLeader,
+          FollowerProcessUPTODATE: { guard: 'isNewLeaderDone' as const, target: 'BROADCAST', actions: 'followerProcessUPTODATE' as const },
+        },
+      },
+      BROADCAST: { on: inBroadcast },
+    },
+  };
+}
+
+/**
  * One ZooKeeper server as a statechart. Every event is a spec action; a state's transitions are
  * tried in order and the first whose guard holds is taken, exactly as the spec's disjuncts are
  * mutually exclusive by their guards. The chart has no entry or exit actions: everything a step
@@ -126,82 +173,13 @@ export function createServerMachine(impl: ServerImplementations = defaultImpleme
           },
         },
       },
-      FOLLOWING: {
-        initial: 'DISCOVERY',
-        on: {
-          Disconnect: { guard: 'isPeerLeader', target: 'LOOKING', actions: ['leaveLeader', 'startElection'] },
-          FLEReplyNOTIFICATION: { actions: 'fleReplyNOTIFICATION' },
-          RefuseCEPOCH: { actions: 'refuseCEPOCH' },
-          Crash: { target: 'DOWN', actions: 'crash' },
-        },
-        states: {
-          DISCOVERY: {
-            on: {
-              FollowerProcessNEWEPOCH: [
-                { guard: 'isEpochBelowAccepted', target: '#server.LOOKING', actions: ['leaveLeader', 'startElection'] },
-                { target: 'SYNCHRONIZATION', actions: 'followerProcessNEWEPOCH' },
-              ],
-            },
-          },
-          SYNCHRONIZATION: {
-            on: {
-              FollowerProcessDIFF: { actions: 'followerProcessDIFF' },
-              FollowerProcessTRUNC: { actions: 'followerProcessTRUNC' },
-              FollowerProcessSNAP: { actions: 'followerProcessSNAP' },
-              FollowerProcessNEWLEADER: { actions: 'followerProcessNEWLEADER' },
-              FollowerPersistSyncedTxns: { guard: 'isNextNewLeaderStep', actions: 'followerPersistSyncedTxns' },
-              FollowerPersistCurrentEpoch: { guard: 'isNextNewLeaderStep', actions: 'followerPersistCurrentEpoch' },
-              FollowerAckNEWLEADER: { guard: 'isNextNewLeaderStep', actions: 'followerAckNEWLEADER' },
-              FollowerProcessPROPOSAL: { guard: 'isNewLeaderDone', actions: 'followerProcessPROPOSAL' },
-              FollowerProcessCOMMIT: { guard: 'isNewLeaderDone', actions: 'followerProcessCOMMIT' },
-              FollowerProcessUPTODATE: { guard: 'isNewLeaderDone', target: 'BROADCAST', actions: 'followerProcessUPTODATE' },
-            },
-          },
-          BROADCAST: {
-            on: {
-              FollowerProcessPROPOSAL: { actions: 'followerProcessPROPOSAL' },
-              FollowerProcessCOMMIT: { actions: 'followerProcessCOMMIT' },
-            },
-          },
-        },
-      },
-      OBSERVING: {
-        initial: 'DISCOVERY',
-        on: {
-          Disconnect: { guard: 'isPeerLeader', target: 'LOOKING', actions: ['leaveLeader', 'startElection'] },
-          FLEReplyNOTIFICATION: { actions: 'fleReplyNOTIFICATION' },
-          RefuseCEPOCH: { actions: 'refuseCEPOCH' },
-          Crash: { target: 'DOWN', actions: 'crash' },
-        },
-        states: {
-          DISCOVERY: {
-            on: {
-              FollowerProcessNEWEPOCH: [
-                { guard: 'isEpochBelowAccepted', target: '#server.LOOKING', actions: ['leaveLeader', 'startElection'] },
-                { target: 'SYNCHRONIZATION', actions: 'followerProcessNEWEPOCH' },
-              ],
-            },
-          },
-          SYNCHRONIZATION: {
-            on: {
-              FollowerProcessDIFF: { actions: 'followerProcessDIFF' },
-              FollowerProcessTRUNC: { actions: 'followerProcessTRUNC' },
-              FollowerProcessSNAP: { actions: 'followerProcessSNAP' },
-              FollowerProcessNEWLEADER: { actions: 'followerProcessNEWLEADER' },
-              FollowerPersistSyncedTxns: { guard: 'isNextNewLeaderStep', actions: 'followerPersistSyncedTxns' },
-              FollowerPersistCurrentEpoch: { guard: 'isNextNewLeaderStep', actions: 'followerPersistCurrentEpoch' },
-              FollowerAckNEWLEADER: { guard: 'isNextNewLeaderStep', actions: 'followerAckNEWLEADER' },
-              ObserverProcessINFORM: { guard: 'isNewLeaderDone', actions: 'observerProcessINFORM' },
-              FollowerProcessUPTODATE: { guard: 'isNewLeaderDone', target: 'BROADCAST', actions: 'followerProcessUPTODATE' },
-            },
-          },
-          BROADCAST: {
-            on: {
-              ObserverProcessINFORM: { actions: 'observerProcessINFORM' },
-            },
-          },
-        },
-      },
+      FOLLOWING: learnerState({
+        FollowerProcessPROPOSAL: 'followerProcessPROPOSAL',
+        FollowerProcessCOMMIT: 'followerProcessCOMMIT',
+      }),
+      OBSERVING: learnerState({
+        ObserverProcessINFORM: 'observerProcessINFORM',
+      }),
     },
   });
 }
