@@ -12,6 +12,12 @@ import type { ClusterState, ModelAction } from './ClusterState.js';
 import { validateModelConfig, type ModelConfig } from './ModelConfig.js';
 
 const EMPTY: readonly never[] = Object.freeze([]);
+/** Actions that feed their server an event with no parameters. */
+const PLAIN_EVENTS = new Set<string>([
+  'Restart', 'FLEDecide', 'FLEFollowEstablished', 'LeaderTimeout',
+  'FollowerPersistSyncedTxns', 'FollowerPersistCurrentEpoch', 'FollowerAckNEWLEADER',
+]);
+
 /** Internal steps of one server, in the order `actions` lists them. */
 const STEP_EVENTS = ['FLEDecide', 'FLEFollowEstablished', 'FollowerPersistSyncedTxns', 'FollowerPersistCurrentEpoch', 'FollowerAckNEWLEADER'] as const;
 
@@ -257,16 +263,11 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
         d.nPartitions = s.nPartitions + 1;
         break;
       }
-      case 'Restart':
-      case 'FLEDecide':
-      case 'FLEFollowEstablished':
-      case 'LeaderTimeout':
-      case 'FollowerPersistSyncedTxns':
-      case 'FollowerPersistCurrentEpoch':
-      case 'FollowerAckNEWLEADER':
-        if (!apply(d, i, { type: action.name } as ServerEvent)) fail(action, `guard false in ${s.states[i]}`);
-        break;
       default: {
+        if (PLAIN_EVENTS.has(action.name)) {
+          if (!apply(d, i, { type: action.name } as ServerEvent)) fail(action, `guard false in ${s.states[i]}`);
+          break;
+        }
         const j = action.j ?? fail(action, 'no sender');
         const event = messageEvent(s, i, j);
         if (event === null || event.type !== action.name) fail(action, `head of ${j}→${i} is ${s.channels[j * width + i][0]?.type ?? 'empty'}`);
@@ -296,16 +297,8 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
         return { type: 'LeaderProcessRequest', value: s.nRequests + 1 };
       case 'Disconnect':
         return { type: 'Disconnect', peer: action.j ?? 0 };
-      case 'Crash':
-      case 'Restart':
-      case 'FLEDecide':
-      case 'FLEFollowEstablished':
-      case 'LeaderTimeout':
-      case 'FollowerPersistSyncedTxns':
-      case 'FollowerPersistCurrentEpoch':
-      case 'FollowerAckNEWLEADER':
-        return { type: action.name } as ServerEvent;
       default: {
+        if (action.name === 'Crash' || PLAIN_EVENTS.has(action.name)) return { type: action.name } as ServerEvent;
         const event = messageEvent(s, action.i, action.j ?? 0);
         if (event === null) throw new Error(`${action.name}: no message from ${action.j} to ${action.i}`);
         return event;
