@@ -7,8 +7,8 @@
  * Real bug: Learner.syncWithLeader set currentEpoch on NEWLEADER and logged the DIFF txns later; a
  * follower that crashed in between came back with the new epoch and an old log, won the next
  * election on (currentEpoch, zxid) and truncated txns a quorum had committed.
- * Breaks: CommittedNotLost. Bounds: the standard model with MaxEpoch 3 (epoch 1 commits, the
- * follower takes epoch 2 and crashes, it leads epoch 3) and one crash; no partition, one txn.
+ * Breaks: CommittedNotLost (34 steps). Bounds: MaxEpoch 3 (epoch 1 commits, the follower takes
+ * epoch 2 and loses its txns, it leads epoch 3), two crashes, one txn, no partition.
  */
 import { defineVariant } from '../Variant.js';
 import { newLeaderStepGuards } from '../protocolHelpers.js';
