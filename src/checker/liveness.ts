@@ -20,13 +20,13 @@ export const LIVENESS_EXCLUDED: ReadonlySet<string> = new Set(['Crash', 'Disconn
 
 /**
  * The protocol's own timeouts, which the liveness phase keeps: a leader without a quorum gives up
- * (LeaderTimeout), and a learner whose chosen leader is not leading gives up: ZooKeeper's learner
+ * (LeaderTimeout), a leader not established in time gives up (LeaderInitTimeout, initLimit), and a learner whose chosen leader is not leading gives up: ZooKeeper's learner
  * retries its connection for a while, so its refusal (RefuseCEPOCH) waits, and a learner stuck on
  * a peer that is not leading drops the connection (the model has no action of its own for that,
  * so the Disconnect of that pair stands for it).
  */
 function isTimeout(s: ClusterState, a: ModelAction): boolean {
-  if (a.name === 'LeaderTimeout' || a.name === 'RefuseCEPOCH') return true;
+  if (a.name === 'LeaderTimeout' || a.name === 'LeaderInitTimeout' || a.name === 'RefuseCEPOCH') return true;
   if (a.name !== 'Disconnect' || a.j === undefined) return false;
   const waits = (learner: number, leader: number) => s.servers[learner].leader === leader && !s.states[leader].startsWith('LEADING');
   return waits(a.i, a.j) || waits(a.j, a.i);

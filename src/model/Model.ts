@@ -14,7 +14,7 @@ import { validateModelConfig, type ModelConfig } from './ModelConfig.js';
 const EMPTY: readonly never[] = Object.freeze([]);
 /** Actions that feed their server an event with no parameters. */
 const PLAIN_EVENTS = new Set<string>([
-  'Restart', 'FLEDecide', 'FLEFollowEstablished', 'LeaderTimeout',
+  'Restart', 'FLEDecide', 'FLEFollowEstablished', 'LeaderTimeout', 'LeaderInitTimeout',
   'FollowerPersistSyncedTxns', 'FollowerPersistCurrentEpoch', 'FollowerAckNEWLEADER',
 ]);
 
@@ -206,6 +206,10 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
       for (const i of sids) if (enabled(s, i, { type: 'LeaderProcessRequest', value: 0 })) out.push({ name: 'LeaderProcessRequest', i });
     }
     for (const i of sids) if (enabled(s, i, { type: 'LeaderTimeout' })) out.push({ name: 'LeaderTimeout', i });
+    // initLimit expiring is a connection fault: it spends the same budget as a partition.
+    if (s.nPartitions < config.maxPartitions) {
+      for (const i of sids) if (enabled(s, i, { type: 'LeaderInitTimeout' })) out.push({ name: 'LeaderInitTimeout', i });
+    }
     if (s.nCrashes < config.maxCrashes) for (const i of sids) if (isUp(s, i)) out.push({ name: 'Crash', i });
     for (const i of sids) if (!isUp(s, i)) out.push({ name: 'Restart', i });
     if (s.nPartitions < config.maxPartitions) {
@@ -266,6 +270,7 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
       default: {
         if (PLAIN_EVENTS.has(action.name)) {
           if (!apply(d, i, { type: action.name } as ServerEvent)) fail(action, `guard false in ${s.states[i]}`);
+          if (action.name === 'LeaderInitTimeout') d.nPartitions = s.nPartitions + 1;
           break;
         }
         const j = action.j ?? fail(action, 'no sender');

@@ -33,6 +33,7 @@ export type ServerEvent =
   | { readonly type: 'FLEDecide' }
   | { readonly type: 'FLEFollowEstablished' }
   | { readonly type: 'LeaderTimeout' }
+  | { readonly type: 'LeaderInitTimeout' }
   | { readonly type: 'Crash' }
   | { readonly type: 'Restart' }
   | { readonly type: 'Disconnect'; readonly peer: number };

@@ -141,6 +141,9 @@ export function createServerMachine(impl: ServerImplementations = defaultImpleme
         states: {
           DISCOVERY: {
             on: {
+              // initLimit: a leader not yet established may give up at any time (ZooKeeper's
+              // Leader.lead times out waiting for epoch acks or NEWLEADER acks).
+              LeaderInitTimeout: { target: '#server.LOOKING', actions: ['leaveLeading', 'startElection'] },
               LeaderProcessACKEPOCH: [
                 { guard: 'isLearnerAhead', target: '#server.LOOKING', actions: ['leaveLeading', 'startElection'] },
                 { guard: 'isAckEpochQuorum', target: 'SYNCHRONIZATION', actions: ['recordAckEpoch', 'startSync'] },
@@ -150,6 +153,7 @@ export function createServerMachine(impl: ServerImplementations = defaultImpleme
           },
           SYNCHRONIZATION: {
             on: {
+              LeaderInitTimeout: { target: '#server.LOOKING', actions: ['leaveLeading', 'startElection'] },
               LeaderProcessACKEPOCH: [
                 { guard: 'isLearnerAhead', target: '#server.LOOKING', actions: ['leaveLeading', 'startElection'] },
                 { actions: ['recordAckEpoch', 'syncLateLearner'] },

@@ -19,21 +19,15 @@ describe('bounded liveness', () => {
     }
   });
 
-  // A finding, pinned: a follower whose acceptedEpoch already equals the new epoch acks it with
-  // currentEpoch -1, which the leader does not count; ZooKeeper's leader then times out
-  // (initLimit) and looks again, but the chart's LeaderTimeout fires only when a quorum is
-  // disconnected, so the leader waits in DISCOVERY forever. When the chart gets that timeout this
-  // test must flip to 'pass'.
+  // Once a finding: a follower whose acceptedEpoch already equals the new epoch acks it with
+  // currentEpoch -1, which the leader does not count, and the leader waited in DISCOVERY forever.
+  // ZooKeeper's leader gives up after initLimit: LeaderInitTimeout, fired here only when nothing
+  // else can happen, makes every fair schedule reach BROADCAST again.
   for (const [mode, config] of [['FLE', FLE], ['oracle', { ...STANDARD_MODEL, maxTxns: 1 }]] as const) {
-    it(`finds the DISCOVERY deadlock of the unchanged protocol (${mode} election; no initLimit timeout)`, () => {
+    it(`a leader stuck in DISCOVERY gives up after initLimit and the election reaches BROADCAST (${mode} election)`, () => {
       const r = checkLiveness(config, { seed: 7, walks: 300, walkSteps: 100, faultWeight: 0.15 });
-      expect(r.verdict).toBe('violation');
-      expect(r.violation?.kind).toBe('deadlock');
-      const model = createModel(livenessConfig(config));
-      let s = model.init();
-      for (const step of r.prefix!) s = model.next(s, step.action);
-      expect(model.sids.some((i) => s.states[i] === 'LEADING.DISCOVERY')).toBe(true);
-      expect(livenessActions(model, s)).toEqual([]);
+      expect(r.violation?.kind ?? 'none').not.toBe('deadlock');
+      expect(r.verdict).toBe('pass');
     });
   }
 

@@ -39,6 +39,7 @@ interface WorkerOutput {
  * roots; the states met on the way are in `seen` and checked. Returns the unexpanded frontier.
  */
 function prefix(model: Model, seen: SharedSeenSet, wanted: number) {
+  const reached: Record<string, boolean> = Object.fromEntries(REACHABILITY.map((r) => [r.name, r.holds(model, model.init())]));
   const fingerprinter = new Fingerprinter(model.compiled.states);
   const fp = { hi: 0, lo: 0 };
   let frontier: { state: ClusterState; path: number[] }[] = [{ state: model.init(), path: [] }];
@@ -46,7 +47,7 @@ function prefix(model: Model, seen: SharedSeenSet, wanted: number) {
   seen.add(fp.hi, fp.lo);
   let generated = 1;
   const initialViolation = checkInvariants(model, frontier[0].state);
-  if (initialViolation !== null) return { frontier, generated, violation: { violation: initialViolation, path: [] as number[] } };
+  if (initialViolation !== null) return { frontier, generated, reached, violation: { violation: initialViolation, path: [] as number[] } };
   while (frontier.length > 0 && frontier.length < wanted) {
     const next: typeof frontier = [];
     for (const { state, path } of frontier) {
@@ -59,13 +60,15 @@ function prefix(model: Model, seen: SharedSeenSet, wanted: number) {
         fingerprinter.fingerprint(after, fp);
         const fresh = seen.add(fp.hi, fp.lo);
         const violation = stepViolation ?? (fresh ? checkInvariants(model, after) : null);
-        if (violation !== null) return { frontier, generated, violation: { violation, path: [...path, a] } };
-        if (fresh) next.push({ state: after, path: [...path, a] });
+        if (violation !== null) return { frontier, generated, reached, violation: { violation, path: [...path, a] } };
+        if (!fresh) continue;
+        for (const r of REACHABILITY) if (!reached[r.name] && r.holds(model, after)) reached[r.name] = true;
+        next.push({ state: after, path: [...path, a] });
       }
     }
     frontier = next;
   }
-  return { frontier, generated, violation: null };
+  return { frontier, generated, reached, violation: null };
 }
 
 /** Start a worker: the built JS directly, or (running from the TypeScript sources, as tests do) through tsx. */
@@ -90,7 +93,7 @@ export async function exploreParallel(config: ModelConfig, options: ParallelOpti
   const seen = new SharedSeenSet(buffer, counterBuffer);
   const start = prefix(model, seen, 64 * options.workers);
   const finish = (parts: WorkerOutput[], violation: { violation: Violation; path: number[] } | null): ExploreResult => {
-    const reached = Object.fromEntries(REACHABILITY.map((r) => [r.name, parts.some((p) => p.reached[r.name])]));
+    const reached = Object.fromEntries(REACHABILITY.map((r) => [r.name, start.reached[r.name] || parts.some((p) => p.reached[r.name])]));
     return {
       verdict: violation === null ? 'pass' : 'violation',
       distinctStates: seen.size,
