@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createModel } from '../model/Model.js';
 import { validateTrace, TraceFormatError, type TraceFile } from '../trace/Trace.js';
 import { replay } from '../trace/replay.js';
 import { toMermaid } from '../trace/toMermaid.js';
+import { renderTraceHtml } from '../docs/traceViewerHtml.js';
 import { formatStep } from '../sim/describeStep.js';
 import { validateModelConfig } from '../model/ModelConfig.js';
 import { UsageError } from './CliError.js';
@@ -37,7 +38,7 @@ export function readTrace(path: string): TraceFile {
 export async function replayCommand(args: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { format: { type: 'string' }, variant: { type: 'string' } },
+    options: { format: { type: 'string' }, html: { type: 'string' }, variant: { type: 'string' } },
     strict: true,
     allowPositionals: true,
   });
@@ -49,6 +50,10 @@ export async function replayCommand(args: string[], out: (line: string) => void)
   if (trace.violation.invariant === LIVENESS_PROPERTY) return replayLassoCommand(trace, replayImplementations(trace, chosen), out);
   const model = createModel(trace.config, replayImplementations(trace, chosen));
   const result = replay(model, trace);
+  if (values.html !== undefined) {
+    writeFileSync(values.html, renderTraceHtml(trace, result));
+    out(`wrote ${values.html}: the trace viewer (open it in a browser)`);
+  }
   if (format === 'mermaid') {
     out(toMermaid(result.steps, model.sids.length, result.violation?.invariant ?? null).trimEnd());
   } else {
