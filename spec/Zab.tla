@@ -899,6 +899,16 @@ LeaderTimeout(i) ==
     /\ LeaderLeavesLeading(i, msgs)
     /\ UNCHANGED <<currentEpoch, acceptedEpoch, history, lastCommitted, verifyVars, counterVars>>
 
+\* initLimit: a leader not yet established (DISCOVERY or SYNCHRONIZATION) may give up at any
+\* time, as ZooKeeper's Leader.lead does when epoch or NEWLEADER acks do not come in time. It is
+\* a connection fault: it spends the partition budget (nPartitions, bounded by MaxPartitions).
+LeaderInitTimeout(i) ==
+    /\ state[i] = LEADING
+    /\ zabState[i] \in {DISCOVERY, SYNCHRONIZATION}
+    /\ LeaderLeavesLeading(i, msgs)
+    /\ nPartitions' = nPartitions + 1
+    /\ UNCHANGED <<currentEpoch, acceptedEpoch, history, lastCommitted, verifyVars, nRequests, nCrashes>>
+
 \* A crash loses every volatile variable and every message to or from i; currentEpoch,
 \* acceptedEpoch and the log survive. A learner's leader, or a leader's learners, are told
 \* (the learners start elections; their notifications to i are lost).
@@ -997,6 +1007,7 @@ Next ==
     \/ \E i, j \in Ensemble : FollowerProcessCOMMIT(i, j)
     \/ \E i, j \in Ensemble : ObserverProcessINFORM(i, j)
     \/ \E i \in Ensemble : LeaderTimeout(i)
+    \/ \E i \in Ensemble : LeaderInitTimeout(i)
     \/ \E i \in Ensemble : Crash(i)
     \/ \E i \in Ensemble : Restart(i)
     \/ \E i, j \in Ensemble : Disconnect(i, j)
