@@ -9,29 +9,10 @@ import { lastZxidOf, syncMessage } from './syncMessage.js';
 import type { Vote } from './Message.js';
 import { isBetterVote } from './vote.js';
 import { establishedLeaderOf } from './serverGuards.js';
+import { deliverUpTo, emit, emptyVotes, fromOf, msgOf, notifyVoters, prefixLengthUpTo, selfVote, send } from './actionHelpers.js';
 
 /** An action maps the server's variables and the event to new variables; effects go to `outbox`. */
 export type Action = (context: ServerContext, event: ServerEvent) => ServerContext;
-
-function msgOf<T extends Message['type']>(event: ServerEvent, type: T): Extract<Message, { type: T }> {
-  if (!('msg' in event) || event.msg.type !== type) {
-    throw new Error(`expected a ${type} message in ${event.type}, got ${'msg' in event ? event.msg.type : 'none'}`);
-  }
-  return event.msg as Extract<Message, { type: T }>;
-}
-
-function fromOf(event: ServerEvent): number {
-  if (!('from' in event)) throw new Error(`${event.type} has no sender`);
-  return event.from;
-}
-
-function emit(context: ServerContext, ...effects: Effect[]): ServerContext {
-  return { ...context, outbox: [...context.outbox, ...effects] };
-}
-
-function send(to: number, msg: Message): Effect {
-  return { kind: 'send', to, msg };
-}
 
 function resetLeaderVars(context: ServerContext): ServerContext {
   return {
@@ -55,13 +36,6 @@ function resetLearnerVars(context: ServerContext): ServerContext {
 function lastCounterInEpoch(history: readonly Txn[], epoch: number): number {
   const last = history[history.length - 1];
   return last !== undefined && last.zxid.epoch === epoch ? last.zxid.counter : 0;
-}
-
-/** Index (1-based length) of the prefix of `history` with zxids up to `zxid`. */
-function prefixLengthUpTo(history: readonly Txn[], zxid: Zxid): number {
-  let n = 0;
-  while (n < history.length && compareZxid(history[n].zxid, zxid) <= 0) n++;
-  return n;
 }
 
 /** Leader: send `learner` its sync message and NEWLEADER, and add it to the forwarding set. */
@@ -101,12 +75,6 @@ function commitQuorumAcked(context: ServerContext): ServerContext {
   return emit({ ...context, acks, lastCommitted: committed }, ...effects);
 }
 
-/** Learner: deliver the logged prefix up to `zxid` (never shrinks what was delivered). */
-function deliverUpTo(context: ServerContext, zxid: Zxid): ServerContext {
-  const upTo = prefixLengthUpTo(context.history, zxid);
-  return upTo > context.lastCommitted ? { ...context, lastCommitted: upTo } : context;
-}
-
 /** A learner leaves its leader: the connection closes and it forgets everything of that leader. */
 function leaveLeader(context: ServerContext): ServerContext {
   const peer = context.leader;
@@ -117,24 +85,6 @@ function leaveLeader(context: ServerContext): ServerContext {
 function leaveLeading(context: ServerContext): ServerContext {
   const effects: Effect[] = members(context.learners).map((peer) => ({ kind: 'disconnect', peer }));
   return emit(resetLeaderVars(context), ...effects);
-}
-
-/** The vote a server casts for itself: its last zxid and currentEpoch (FastLeaderElection's init vote). */
-function selfVote(context: ServerContext): Vote {
-  return { leader: context.id, zxid: lastZxidOf(context.history), peerEpoch: context.currentEpoch };
-}
-
-function emptyVotes(context: ServerContext): readonly (Vote | null)[] {
-  return context.recvVotes.map(() => null);
-}
-
-/** Send this server's vote to every other voter: ZooKeeper's sendNotifications. */
-function notifyVoters(context: ServerContext, state: 'LOOKING' | 'FOLLOWING' | 'LEADING'): Effect[] {
-  const out: Effect[] = [];
-  for (const peer of members(context.voters)) {
-    if (peer !== context.id) out.push(send(peer, { type: 'NOTIFICATION', vote: context.vote, round: context.round, state }));
-  }
-  return out;
 }
 
 /** The server's role as FLE reports it in a notification, read off its variables. */

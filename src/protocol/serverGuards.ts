@@ -6,17 +6,11 @@ import { has, isQuorum, bit } from './quorum.js';
 import { compareZxid } from './zxid.js';
 import { lastZxidOf } from './syncMessage.js';
 import { voteEquals } from './vote.js';
+import { msgOf } from './actionHelpers.js';
 import type { Vote } from './Message.js';
 
 /** A guard reads the server's own variables and the event, nothing else. */
 export type Guard = (context: ServerContext, event: ServerEvent) => boolean;
-
-function msgOf<T extends Message['type']>(event: ServerEvent, type: T): Extract<Message, { type: T }> {
-  if (!('msg' in event) || event.msg.type !== type) {
-    throw new Error(`expected a ${type} message in ${event.type}, got ${'msg' in event ? event.msg.type : 'none'}`);
-  }
-  return event.msg as Extract<Message, { type: T }>;
-}
 
 function isVoter(context: ServerContext): boolean {
   return has(context.voters, context.id);

@@ -12,39 +12,16 @@ import { bit, has, isQuorum, members } from '../protocol/quorum.js';
 import { lastZxidOf, type SyncMessage } from '../protocol/syncMessage.js';
 import type { Txn } from '../protocol/Txn.js';
 import { compareZxid, type Zxid } from '../protocol/zxid.js';
+import { deliverUpTo, emit, fromOf, msgOf, send } from '../protocol/actionHelpers.js';
 
-export function msgOf<T extends Message['type']>(event: ServerEvent, type: T): Extract<Message, { type: T }> {
-  if (!('msg' in event) || event.msg.type !== type) {
-    throw new Error(`expected a ${type} message in ${event.type}, got ${'msg' in event ? event.msg.type : 'none'}`);
-  }
-  return event.msg as Extract<Message, { type: T }>;
-}
+// The chart's own helpers, shared rather than copied: a variant changes only what it means to change.
+export { deliverUpTo, emit, emptyVotes, fromOf, msgOf, notifyVoters, prefixLengthUpTo, selfVote, send } from '../protocol/actionHelpers.js';
 
-export function fromOf(event: ServerEvent): number {
-  if (!('from' in event)) throw new Error(`${event.type} has no sender`);
-  return event.from;
-}
 
-export function emit(context: ServerContext, ...effects: Effect[]): ServerContext {
-  return { ...context, outbox: [...context.outbox, ...effects] };
-}
 
-export function send(to: number, msg: Message): Effect {
-  return { kind: 'send', to, msg };
-}
 
-/** Index (1-based length) of the prefix of `history` with zxids up to `zxid`. */
-export function prefixLengthUpTo(history: readonly Txn[], zxid: Zxid): number {
-  let n = 0;
-  while (n < history.length && compareZxid(history[n].zxid, zxid) <= 0) n++;
-  return n;
-}
 
-/** Learner: deliver the logged prefix up to `zxid` (never shrinks what was delivered). */
-export function deliverUpTo(context: ServerContext, zxid: Zxid): ServerContext {
-  const upTo = prefixLengthUpTo(context.history, zxid);
-  return upTo > context.lastCommitted ? { ...context, lastCommitted: upTo } : context;
-}
+
 
 /** How a leader chooses a learner's sync message (syncMessage's signature). */
 export type SyncChoice = (history: readonly Txn[], peerZxid: Zxid, commitLogCount: number) => SyncMessage;
@@ -81,23 +58,8 @@ export function commitAcked(context: ServerContext, enough: (acks: number, voter
   return emit({ ...context, acks, lastCommitted: committed }, ...effects);
 }
 
-/** The vote a server casts for itself: its last zxid and currentEpoch. */
-export function selfVote(context: ServerContext): Vote {
-  return { leader: context.id, zxid: lastZxidOf(context.history), peerEpoch: context.currentEpoch };
-}
 
-export function emptyVotes(context: ServerContext): readonly (Vote | null)[] {
-  return context.recvVotes.map(() => null);
-}
 
-/** Send this server's vote to every other voter: ZooKeeper's sendNotifications. */
-export function notifyVoters(context: ServerContext, state: 'LOOKING' | 'FOLLOWING' | 'LEADING'): Effect[] {
-  const out: Effect[] = [];
-  for (const peer of members(context.voters)) {
-    if (peer !== context.id) out.push(send(peer, { type: 'NOTIFICATION', vote: context.vote, round: context.round, state }));
-  }
-  return out;
-}
 
 /**
  * The two guards that enforce the order of the NEWLEADER steps, for another order. `order` must
