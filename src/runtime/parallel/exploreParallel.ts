@@ -48,6 +48,7 @@ function prefix(model: Model, seen: SharedSeenSet, wanted: number) {
   let generated = 1;
   const initialViolation = checkInvariants(model, frontier[0].state);
   if (initialViolation !== null) return { frontier, generated, reached, violation: { violation: initialViolation, path: [] as number[] } };
+  let depth = 0;
   while (frontier.length > 0 && frontier.length < wanted) {
     const next: typeof frontier = [];
     for (const { state, path } of frontier) {
@@ -67,8 +68,9 @@ function prefix(model: Model, seen: SharedSeenSet, wanted: number) {
       }
     }
     frontier = next;
+    if (next.length > 0) depth++;
   }
-  return { frontier, generated, reached, violation: null };
+  return { frontier, generated, reached, depth, violation: null };
 }
 
 /** Start a worker: the built JS directly, or (running from the TypeScript sources, as tests do) through tsx. */
@@ -98,7 +100,7 @@ export async function exploreParallel(config: ModelConfig, options: ParallelOpti
       verdict: violation === null ? 'pass' : 'violation',
       distinctStates: seen.size,
       generatedStates: start.generated + parts.reduce((n, p) => n + p.generatedStates, 0),
-      depth: Math.max(0, ...parts.map((p) => p.depth)),
+      depth: Math.max(start.depth ?? 0, ...parts.map((p) => p.depth)),
       seconds: (performance.now() - started) / 1000,
       fingerprintBytes: seen.bytes + parts.reduce((n, p) => n + p.parentBytes, 0),
       violation: violation?.violation,
