@@ -6,8 +6,10 @@ import { Fingerprinter } from './Fingerprinter.js';
 import { checkActionProperties, checkInvariants, INVARIANTS, sameInvariantInputs, type Invariant, type Violation } from './invariants.js';
 import { REACHABILITY } from './reachability.js';
 
+/** Breadth-first (shortest counterexamples) or depth-first (less queue memory). */
 export type Strategy = 'bfs' | 'dfs';
 
+/** How to explore: strategy, depth bound, invariants, progress, and for worker threads a shared seen set and roots. */
 export interface ExploreOptions {
   readonly strategy?: Strategy;
   /** Stop expanding past this depth (0: unbounded). */
@@ -45,6 +47,7 @@ class LocalSeenSet implements SeenSet {
   }
 }
 
+/** Figures for the progress line. */
 export interface Progress {
   readonly generated: number;
   readonly distinct: number;
@@ -59,6 +62,7 @@ export interface TraceStep {
   readonly fingerprint: string;
 }
 
+/** What an exploration found: the verdict, the figures, and a counterexample with its trace. */
 export interface ExploreResult {
   readonly verdict: 'pass' | 'violation';
   readonly distinctStates: number;

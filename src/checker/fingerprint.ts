@@ -27,6 +27,7 @@ function finish(h: number, length: number): number {
   return h >>> 0;
 }
 
+/** The fingerprint of `words`, written into `out`. */
 export function fingerprint(words: Int32Array, out: Fingerprint): Fingerprint {
   let a = 0x9747b28c;
   let b = 0x2545f491;
@@ -40,6 +41,7 @@ export function fingerprint(words: Int32Array, out: Fingerprint): Fingerprint {
   return out;
 }
 
+/** 16 hex digits, as traces store a fingerprint. */
 export function formatFingerprint(f: Fingerprint): string {
   return f.hi.toString(16).padStart(8, '0') + f.lo.toString(16).padStart(8, '0');
 }

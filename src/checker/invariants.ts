@@ -56,6 +56,7 @@ function pairs(model: Model, f: (i: number, j: number) => Violation | null): Vio
   return null;
 }
 
+/** The invariants of spec/Zab.tla, with the same names. */
 export const INVARIANTS: readonly Invariant[] = [
   {
     name: 'ZxidMonotonicity',
@@ -257,6 +258,7 @@ export const INVARIANTS: readonly Invariant[] = [
   },
 ];
 
+/** The step properties of spec/Zab.tla (EpochMonotonicity). */
 export const ACTION_PROPERTIES: readonly ActionProperty[] = [
   {
     name: 'EpochMonotonicity',
@@ -294,6 +296,7 @@ export function sameInvariantInputs(a: ClusterState, b: ClusterState): boolean {
   return true;
 }
 
+/** The first invariant that fails on `state`, or null. */
 export function checkInvariants(model: Model, state: ClusterState, invariants: readonly Invariant[] = INVARIANTS): Violation | null {
   for (const inv of invariants) {
     const v = inv.check(model, state);
@@ -302,6 +305,7 @@ export function checkInvariants(model: Model, state: ClusterState, invariants: r
   return null;
 }
 
+/** The first step property that fails from `before` to `after`, or null. */
 export function checkActionProperties(model: Model, before: ClusterState, after: ClusterState): Violation | null {
   for (const p of ACTION_PROPERTIES) {
     const v = p.check(model, before, after);

@@ -14,6 +14,7 @@ function anyMessage(model: Model, s: ClusterState, p: (m: Message) => boolean): 
   return false;
 }
 
+/** The states the standard model must reach. */
 export const REACHABILITY: readonly Reachability[] = [
   {
     name: 'LeaderReachesBroadcast',

@@ -35,11 +35,13 @@ export interface ModelAction {
   readonly q?: number;
 }
 
+/** `Name(i, j, {quorum})`, as traces print an action. */
 export function formatAction(a: ModelAction): string {
   const args = [a.i, a.j, a.q === undefined ? undefined : `{${maskToList(a.q).join(',')}}`].filter((x) => x !== undefined);
   return `${a.name}(${args.join(', ')})`;
 }
 
+/** The sids in a bitmask, ascending. */
 export function maskToList(mask: number): number[] {
   const out: number[] = [];
   for (let s = 1; s < 31; s++) if (mask & (1 << s)) out.push(s);

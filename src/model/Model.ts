@@ -53,6 +53,7 @@ interface Draft {
   nPartitions: number;
 }
 
+/** The model of an ensemble with these bounds, stepping the chart made from `impl` (a variant, or the protocol as specified). */
 export function createModel(config: ModelConfig, impl: ServerImplementations = defaultImplementations): Model {
   validateModelConfig(config);
   const n = config.servers + config.observers;

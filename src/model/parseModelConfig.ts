@@ -13,6 +13,7 @@ const CONSTANT_OF: Readonly<Record<string, keyof ModelConfig>> = {
   ElectionMode: 'election',
 };
 
+/** A TLC model config that cannot be read; the message names the line or the constant. */
 export class ModelConfigError extends Error {}
 
 function parseValue(name: string, raw: string, line: number): number | string {

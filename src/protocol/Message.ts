@@ -23,6 +23,7 @@ export type Message =
   | { readonly type: 'COMMIT'; readonly zxid: Zxid }
   | { readonly type: 'INFORM'; readonly txn: Txn };
 
+/** The name of a message type. */
 export type MessageType = Message['type'];
 
 /** A fast-leader-election vote: (peerEpoch, zxid, sid) ordered lexicographically. */
@@ -32,6 +33,7 @@ export interface Vote {
   readonly peerEpoch: number;
 }
 
+/** Every message type, in the order the state encoding numbers them. */
 export const MESSAGE_TYPES: readonly MessageType[] = [
   'NOTIFICATION', 'CEPOCH', 'NEWEPOCH', 'ACKEPOCH', 'DIFF', 'TRUNC', 'SNAP',
   'NEWLEADER', 'ACKLD', 'UPTODATE', 'PROPOSAL', 'ACK', 'COMMIT', 'INFORM',

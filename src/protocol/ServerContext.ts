@@ -102,6 +102,7 @@ export const NEW_LEADER_STEPS: readonly NewLeaderStep[] = [
 /** No vote: the oracle mode's placeholder and an observer's. */
 export const NO_VOTE: Vote = Object.freeze({ leader: 0, zxid: Object.freeze({ epoch: 0, counter: 0 }), peerEpoch: 0 });
 
+/** A server's variables before it has done anything: LOOKING, empty log, epochs 0. */
 export function initialServerContext(
   id: number,
   voters: number,

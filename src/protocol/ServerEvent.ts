@@ -22,8 +22,10 @@ export type MessageEventType =
   | 'FLEReplyNOTIFICATION'
   | 'RefuseCEPOCH';
 
+/** The NEWLEADER steps a learner takes on its own. */
 export type StepEventType = 'FollowerPersistSyncedTxns' | 'FollowerPersistCurrentEpoch' | 'FollowerAckNEWLEADER';
 
+/** An event of the server chart: a spec action with the parameters the acting server sees. */
 export type ServerEvent =
   | { readonly type: MessageEventType; readonly from: number; readonly msg: Message }
   | { readonly type: StepEventType }
@@ -38,6 +40,7 @@ export type ServerEvent =
   | { readonly type: 'Restart' }
   | { readonly type: 'Disconnect'; readonly peer: number };
 
+/** The name of a server event, which is the name of a spec action. */
 export type ServerEventType = ServerEvent['type'];
 
 /**

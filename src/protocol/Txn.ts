@@ -9,10 +9,12 @@ export interface Txn {
   readonly value: number;
 }
 
+/** Same zxid and same value. */
 export function txnEquals(a: Txn, b: Txn): boolean {
   return a.zxid.epoch === b.zxid.epoch && a.zxid.counter === b.zxid.counter && a.value === b.value;
 }
 
+/** `<epoch,counter>=value`, as traces and logs print a txn. */
 export function formatTxn(t: Txn): string {
   return `<${t.zxid.epoch},${t.zxid.counter}>=${t.value}`;
 }

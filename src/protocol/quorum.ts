@@ -3,10 +3,12 @@ export function bit(sid: number): number {
   return 1 << sid;
 }
 
+/** Whether server `sid` is in the set `mask`. */
 export function has(mask: number, sid: number): boolean {
   return (mask & (1 << sid)) !== 0;
 }
 
+/** How many servers are in the set `mask`. */
 export function popcount(mask: number): number {
   let m = mask - ((mask >>> 1) & 0x55555555);
   m = (m & 0x33333333) + ((m >>> 2) & 0x33333333);

@@ -42,6 +42,7 @@ export function establishedLeaderOf(context: ServerContext): number {
   return 0;
 }
 
+/** The chart's guards by name: what `setup()` gets and what a variant may replace. */
 export const serverGuards = {
   /** ElectLeader: this server is the one the oracle chose. */
   isElectedLeader: (context, event) => event.type === 'ElectLeader' && event.leader === context.id,
@@ -93,4 +94,5 @@ export const serverGuards = {
     context.newLeaderEpoch !== 0 && NEW_LEADER_STEPS[context.newLeaderStep] === event.type,
 } satisfies Record<string, Guard>;
 
+/** The name of one of the chart's guards. */
 export type ServerGuardName = keyof typeof serverGuards;

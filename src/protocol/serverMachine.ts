@@ -19,6 +19,7 @@ export interface ServerImplementations {
   readonly actions: Record<ServerActionName, Action>;
 }
 
+/** The protocol as specified: the guards and actions of serverGuards.ts and serverActions.ts. */
 export const defaultImplementations: ServerImplementations = { guards: serverGuards, actions: serverActions };
 
 function xstateGuards(impl: ServerImplementations) {
@@ -188,4 +189,5 @@ export function createServerMachine(impl: ServerImplementations = defaultImpleme
   });
 }
 
+/** The type of a server chart made by createServerMachine. */
 export type ServerMachine = ReturnType<typeof createServerMachine>;

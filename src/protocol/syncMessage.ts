@@ -2,6 +2,7 @@ import type { Message } from './Message.js';
 import type { Txn } from './Txn.js';
 import { ZXID_ZERO, compareZxid, zxidEquals, type Zxid } from './zxid.js';
 
+/** A DIFF, TRUNC or SNAP. */
 export type SyncMessage = Extract<Message, { type: 'DIFF' | 'TRUNC' | 'SNAP' }>;
 
 function lastZxidOf(history: readonly Txn[]): Zxid {

@@ -15,6 +15,7 @@ export function compareZxid(a: Zxid, b: Zxid): number {
   return a.epoch !== b.epoch ? a.epoch - b.epoch : a.counter - b.counter;
 }
 
+/** Same epoch and same counter. */
 export function zxidEquals(a: Zxid, b: Zxid): boolean {
   return a.epoch === b.epoch && a.counter === b.counter;
 }
@@ -24,6 +25,7 @@ export function zxidToBigInt(z: Zxid): bigint {
   return (BigInt(z.epoch) << 32n) | BigInt(z.counter);
 }
 
+/** ZooKeeper's hexadecimal form, e.g. 0x100000002. */
 export function formatZxid(z: Zxid): string {
   return `0x${z.epoch.toString(16)}${z.counter.toString(16).padStart(8, '0')}`;
 }

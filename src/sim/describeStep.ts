@@ -24,6 +24,7 @@ export function describeChanges(before: ClusterState, after: ClusterState): stri
   return out;
 }
 
+/** One line of `zabstate simulate` or `replay`: the step number, the action and what it changed. */
 export function formatStep(index: number, action: ModelAction, before: ClusterState, after: ClusterState): string {
   const changes = describeChanges(before, after);
   return `${String(index).padStart(4)}  ${formatAction(action).padEnd(34)}${changes.length > 0 ? '  ' + changes.join('; ') : ''}`;

@@ -9,8 +9,10 @@ export interface FaultWeights {
   readonly fault: number;
 }
 
+/** Faults at 1/20 of the weight of a protocol step. */
 export const DEFAULT_WEIGHTS: FaultWeights = { fault: 0.05 };
 
+/** One step of a simulated run. */
 export interface SimulationStep {
   readonly index: number;
   readonly action: ModelAction;

@@ -4,7 +4,9 @@ import { maskToList } from '../model/ClusterState.js';
 import type { Violation } from '../checker/invariants.js';
 import type { TraceStep } from '../checker/explore.js';
 
+/** The `format` field of every trace file. */
 export const TRACE_FORMAT = 'zabstate-trace';
+/** The trace format version this code writes and reads. */
 export const TRACE_VERSION = 1;
 
 /** A step as written to a file: the spec action's name and its parameters by name. */
@@ -27,6 +29,7 @@ export interface TraceFile {
   readonly violation: Violation;
 }
 
+/** A step as a trace file writes it. */
 export function toFileStep(step: TraceStep): TraceFileStep {
   const { action } = step;
   const params: { i: number; j?: number; quorum?: number[] } = { i: action.i };
@@ -35,11 +38,13 @@ export function toFileStep(step: TraceStep): TraceFileStep {
   return { action: action.name, params, fingerprint: step.fingerprint };
 }
 
+/** A trace file step as the model action it names. */
 export function fromFileStep(step: TraceFileStep): ModelAction {
   const q = step.params.quorum?.reduce((mask, sid) => mask | (1 << sid), 0);
   return { name: step.action, i: step.params.i, ...(step.params.j === undefined ? {} : { j: step.params.j }), ...(q === undefined ? {} : { q }) };
 }
 
+/** A trace file for a counterexample. */
 export function makeTrace(
   config: ModelConfig,
   steps: readonly TraceStep[],
@@ -58,6 +63,7 @@ export function makeTrace(
   };
 }
 
+/** A file that is not a trace this version reads; the message names the first bad field. */
 export class TraceFormatError extends Error {}
 
 /** Check a parsed JSON value is a trace this version reads; the error names the first bad field. */

@@ -4,6 +4,7 @@ import { Fingerprinter } from '../checker/Fingerprinter.js';
 import { checkActionProperties, checkInvariants, type Violation } from '../checker/invariants.js';
 import { fromFileStep, type TraceFile } from './Trace.js';
 
+/** One step of a replay: the action, the states around it and the fingerprint after it. */
 export interface ReplayedStep {
   readonly index: number;
   readonly action: ModelAction;
@@ -12,6 +13,7 @@ export interface ReplayedStep {
   readonly fingerprint: string;
 }
 
+/** What a replay found. */
 export interface ReplayResult {
   readonly steps: readonly ReplayedStep[];
   /** The first step whose action is not enabled or whose fingerprint differs, if any. */
