@@ -28,7 +28,7 @@ export function sequenceDiagramSvg(data: ViewerData): string {
   for (const step of data.steps) {
     if (step.index === 0) continue;
     const parts: string[] = [];
-    const noteWidth = Math.min(COLUMN_WIDTH * 1.6, 12 + step.action.length * 6.6);
+    const noteWidth = Math.min(COLUMN_WIDTH * 2.4, 16 + (String(step.index).length + 2 + step.action.length) * 7.3);
     const noteX = Math.max(4, Math.min(width - noteWidth - 4, x(step.actor) - noteWidth / 2));
     parts.push(`<rect class="note" x="${noteX.toFixed(1)}" y="${y}" width="${noteWidth.toFixed(1)}" height="${NOTE_HEIGHT - 4}" rx="3"/>`);
     parts.push(`<text class="note-text" x="${(noteX + noteWidth / 2).toFixed(1)}" y="${y + 13}">${step.index}. ${escapeXml(step.action)}</text>`);
