@@ -10,7 +10,7 @@ const USAGE = `usage: zabstate <command> [options]
             [--max-txns N] [--max-crashes N] [--max-partitions N] [--commit-log-count N] [--depth N] [--json]
             [--variant NAME|./change.ts] [--liveness] [--all-variants]
   simulate  --seed S [--steps N] [bound flags]
-  replay    <trace.json> [--format text|mermaid] [--variant NAME|./change.ts]
+  replay    <trace.json> [--format text|mermaid] [--html out.html] [--variant NAME|./change.ts]
   serve     --config zoo.cfg [--quiet]
   ensemble  [--servers 3] [--observers 0] [--dir zabstate-ensemble] [--tick-time 2000] [--base-port P] [--quiet]`;
 
