@@ -2,9 +2,9 @@ import type { Effect, ServerContext } from './ServerContext.js';
 import type { ServerEvent } from './ServerEvent.js';
 import type { Message, Vote } from './Message.js';
 import type { Txn } from './Txn.js';
-import { members } from './quorum.js';
+import { bit, has, isQuorum, members } from './quorum.js';
 import { compareZxid, type Zxid } from './zxid.js';
-import { lastZxidOf } from './syncMessage.js';
+import { lastZxidOf, type SyncMessage } from './syncMessage.js';
 
 /**
  * The small operations the chart's actions are written in (and that a variant's replacement
@@ -67,3 +67,38 @@ export function notifyVoters(context: ServerContext, state: 'LOOKING' | 'FOLLOWI
   return out;
 }
 
+/** How a leader chooses a learner's sync message (syncMessage's signature). */
+export type SyncChoice = (history: readonly Txn[], peerZxid: Zxid, commitLogCount: number) => SyncMessage;
+
+/** Leader: send `learner` its sync message, chosen by `choose`, and NEWLEADER. */
+export function syncLearnerWith(choose: SyncChoice, context: ServerContext, learner: number): ServerContext {
+  const peerZxid = context.ackeZxid[learner];
+  if (peerZxid === null) throw new Error(`leader ${context.id} syncs learner ${learner} without its ACKEPOCH`);
+  if (!has(context.learners, learner)) throw new Error(`leader ${context.id} syncs ${learner}, which is not connected`);
+  const sync = choose(context.history, peerZxid, context.commitLogCount);
+  const ackeZxid = context.ackeZxid.slice();
+  ackeZxid[learner] = null;
+  return emit(
+    { ...context, ackeZxid, synced: context.synced | bit(learner) },
+    send(learner, sync),
+    send(learner, { type: 'NEWLEADER', epoch: context.currentEpoch }),
+  );
+}
+
+/** Leader: commit, in zxid order, every txn whose acks satisfy `enough`. */
+export function commitAcked(context: ServerContext, enough: (acks: number, voters: number) => boolean = isQuorum): ServerContext {
+  let committed = context.lastCommitted;
+  while (committed < context.history.length && enough(context.acks[committed], context.voters)) committed++;
+  if (committed === context.lastCommitted) return context;
+  const txns = context.history.slice(context.lastCommitted, committed);
+  // Acks of committed txns no longer matter; clearing them keeps equal states equal.
+  const acks = context.acks.slice();
+  acks.fill(0, context.lastCommitted, committed);
+  const effects: Effect[] = [{ kind: 'commit', txns }];
+  for (const learner of members(context.synced)) {
+    for (const txn of txns) {
+      effects.push(has(context.voters, learner) ? send(learner, { type: 'COMMIT', zxid: txn.zxid }) : send(learner, { type: 'INFORM', txn }));
+    }
+  }
+  return emit({ ...context, acks, lastCommitted: committed }, ...effects);
+}

@@ -9,7 +9,7 @@ import { lastZxidOf, syncMessage } from './syncMessage.js';
 import type { Vote } from './Message.js';
 import { isBetterVote } from './vote.js';
 import { establishedLeaderOf } from './serverGuards.js';
-import { deliverUpTo, emit, emptyVotes, fromOf, msgOf, notifyVoters, prefixLengthUpTo, selfVote, send } from './actionHelpers.js';
+import { commitAcked, deliverUpTo, emit, emptyVotes, fromOf, msgOf, notifyVoters, prefixLengthUpTo, selfVote, send, syncLearnerWith } from './actionHelpers.js';
 
 /** An action maps the server's variables and the event to new variables; effects go to `outbox`. */
 export type Action = (context: ServerContext, event: ServerEvent) => ServerContext;
@@ -38,41 +38,14 @@ function lastCounterInEpoch(history: readonly Txn[], epoch: number): number {
   return last !== undefined && last.zxid.epoch === epoch ? last.zxid.counter : 0;
 }
 
-/** Leader: send `learner` its sync message and NEWLEADER, and add it to the forwarding set. */
+/** Leader: send `learner` its sync message (as ZooKeeper chooses it) and NEWLEADER. */
 function syncLearner(context: ServerContext, learner: number): ServerContext {
-  const peerZxid = context.ackeZxid[learner];
-  if (peerZxid === null) throw new Error(`leader ${context.id} syncs learner ${learner} without its ACKEPOCH`);
-  if (!has(context.learners, learner)) throw new Error(`leader ${context.id} syncs ${learner}, which is not connected`);
-  const sync = syncMessage(context.history, peerZxid, context.commitLogCount);
-  const ackeZxid = context.ackeZxid.slice();
-  ackeZxid[learner] = null;
-  return emit(
-    { ...context, ackeZxid, synced: context.synced | bit(learner) },
-    send(learner, sync),
-    send(learner, { type: 'NEWLEADER', epoch: context.currentEpoch }),
-  );
+  return syncLearnerWith(syncMessage, context, learner);
 }
 
 /** Leader: commit, in zxid order, every txn whose acks form a quorum. */
 function commitQuorumAcked(context: ServerContext): ServerContext {
-  let committed = context.lastCommitted;
-  while (committed < context.history.length && isQuorum(context.acks[committed], context.voters)) committed++;
-  if (committed === context.lastCommitted) return context;
-  const txns = context.history.slice(context.lastCommitted, committed);
-  // Acks of committed txns no longer matter; clearing them keeps equal states equal.
-  const acks = context.acks.slice();
-  acks.fill(0, context.lastCommitted, committed);
-  const effects: Effect[] = [{ kind: 'commit', txns }];
-  for (const learner of members(context.synced)) {
-    for (const txn of txns) {
-      effects.push(
-        has(context.voters, learner)
-          ? send(learner, { type: 'COMMIT', zxid: txn.zxid })
-          : send(learner, { type: 'INFORM', txn }),
-      );
-    }
-  }
-  return emit({ ...context, acks, lastCommitted: committed }, ...effects);
+  return commitAcked(context, isQuorum);
 }
 
 /** A learner leaves its leader: the connection closes and it forgets everything of that leader. */
