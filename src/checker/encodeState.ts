@@ -22,6 +22,10 @@ export class StateEncoder {
     this.stateCode = new Map(states.map((s, k) => [s, k + 1]));
   }
 
+  /**
+   * The words of `s`. They are a view of the encoder's own buffer, valid until the next call:
+   * fingerprint or copy them before encoding another state.
+   */
   encode(s: ClusterState): Int32Array {
     this.length = 0;
     for (let sid = 1; sid < s.servers.length; sid++) {

@@ -25,13 +25,21 @@ export interface ExploreOptions {
    * Where to start, each with the action indexes that reach it from the initial state (already
    * in `seen`). Default: the initial state alone. Roots are taken one at a time from `nextRoot`.
    */
-  readonly roots?: { count: number; nextRoot: () => number; path: (root: number) => readonly number[] };
+  readonly roots?: {
+    /** How many roots there are, numbered 0..count-1. */
+    count: number;
+    /** The next root not yet taken by any worker; a number outside 0..count-1 when none is left. */
+    nextRoot: () => number;
+    /** The action indexes that reach `root` from the initial state, for the counterexample's trace. */
+    path: (root: number) => readonly number[];
+  };
   /** Polled now and then: true when another worker found a violation. */
   readonly shouldStop?: () => boolean;
 }
 
 /** A set of 64-bit fingerprints: `add` is true when the fingerprint was not there yet. */
 export interface SeenSet {
+  /** Insert the fingerprint (hi, lo); true when it was new, so the caller explores that state. */
   add(hi: number, lo: number): boolean;
   readonly bytes: number;
 }

@@ -16,6 +16,7 @@ export interface Invariant {
   readonly name: string;
   /** One line, as in spec/README.md. */
   readonly description: string;
+  /** null when the invariant holds in `state`, else the violation with the offending values. */
   check(model: Model, state: ClusterState): Violation | null;
 }
 
@@ -23,6 +24,7 @@ export interface Invariant {
 export interface ActionProperty {
   readonly name: string;
   readonly description: string;
+  /** null when the step from `before` to `after` keeps the property, else the violation with the offending values. */
   check(model: Model, before: ClusterState, after: ClusterState): Violation | null;
 }
 

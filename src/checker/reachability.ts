@@ -6,6 +6,7 @@ import type { Message } from '../protocol/Message.js';
 export interface Reachability {
   readonly name: string;
   readonly description: string;
+  /** True when `state` is one of the states this property asks the model to reach. */
   holds(model: Model, state: ClusterState): boolean;
 }
 

@@ -29,6 +29,10 @@ export interface Model {
   /** Sids 1..n; voters first, then observers. */
   readonly sids: readonly number[];
   readonly voters: number;
+  /**
+   * The spec's Init: every server LOOKING with an empty log and epochs 0; under FLE each voter has
+   * started round 1 voting for itself, its notifications in flight.
+   */
   init(): ClusterState;
   /** The enabled actions in a deterministic order (bounds on counters applied; `withinBounds` does the rest). */
   actions(state: ClusterState): ModelAction[];

@@ -82,21 +82,32 @@ function joinAsLearner(context: ServerContext, leader: number): ServerContext {
   return emit({ ...context, leader }, send(leader, { type: 'CEPOCH', acceptedEpoch: context.acceptedEpoch }));
 }
 
+/**
+ * The server chart's actions by name: what each transition does to the server's variables. Each is
+ * the variable update (and the messages sent, as effects in `outbox`) of the spec action named in
+ * its comment; a transition may run several, in order (`['recordAckEpoch', 'startSync']`). A
+ * variant replaces some of them by name (see {@link ServerImplementations}).
+ */
 export const serverActions = {
   // ----- Election (oracle) -----
+  /** ElectLeader, as the leader i: it leads and counts itself in the quorums it gathers. */
   becomeLeader: (context) => startLeading(context),
+  /** ElectLeader, as a member of Q other than the leader: follow it and send it CEPOCH. */
   becomeElectedFollower: (context, event) => {
     if (event.type !== 'ElectLeader') throw new Error(`becomeElectedFollower on ${event.type}`);
     return joinAsLearner(context, event.leader);
   },
+  /** ElectLeader, as the leader i: the rest of the quorum Q are its learners (they send CEPOCH). */
   addElectedLearners: (context, event) => {
     if (event.type !== 'ElectLeader') throw new Error(`addElectedLearners on ${event.type}`);
     return { ...context, learners: event.quorum & ~bit(context.id) };
   },
+  /** JoinLeader, as the joining server i: its leader is j, to which it sends CEPOCH. */
   joinLeader: (context, event) => {
     if (event.type !== 'JoinLeader') throw new Error(`joinLeader on ${event.type}`);
     return joinAsLearner(context, event.leader);
   },
+  /** JoinLeader, as the leader j: the joining server is one more learner. */
   addLearner: (context, event) => {
     if (event.type !== 'JoinLeader') throw new Error(`addLearner on ${event.type}`);
     return { ...context, learners: context.learners | bit(event.learner) };
@@ -132,6 +143,10 @@ export const serverActions = {
     const accepted = { ...context, acceptedEpoch: Math.max(context.acceptedEpoch, m.epoch) };
     return emit(accepted, send(fromOf(event), { type: 'ACKEPOCH', currentEpoch, lastZxid: lastZxidOf(context.history) }));
   },
+  /**
+   * A learner gives up its leader (Disconnect, or FollowerProcessNEWEPOCH with an epoch below its
+   * acceptedEpoch): the connection closes and everything it had from that leader is dropped.
+   */
   leaveLeader: (context) => leaveLeader(context),
   /** Remember the learner's position; it is synced once a quorum acked the epoch. */
   recordAckEpoch: (context, event) => {
@@ -149,9 +164,14 @@ export const serverActions = {
   },
   /** A learner acked the epoch after the quorum: sync it at once. */
   syncLateLearner: (context, event) => syncLearner(context, fromOf(event)),
+  /**
+   * A leader steps down (LeaderTimeout, LeaderInitTimeout, or LeaderProcessACKEPOCH from a learner
+   * ahead of it): every learner connection closes and the leader variables are reset.
+   */
   leaveLeading: (context) => leaveLeading(context),
 
   // ----- Synchronization -----
+  /** FollowerProcessDIFF: keep the txns, to be logged at the first NEWLEADER step. */
   followerProcessDIFF: (context, event) => {
     const m = msgOf(event, 'DIFF');
     return { ...context, pendingSync: { snap: false, txns: m.txns } };
@@ -167,10 +187,12 @@ export const serverActions = {
       pendingSync: { snap: false, txns: m.txns },
     };
   },
+  /** FollowerProcessSNAP: keep the leader's whole log, to replace this one at the first NEWLEADER step. */
   followerProcessSNAP: (context, event) => {
     const m = msgOf(event, 'SNAP');
     return { ...context, pendingSync: { snap: true, txns: m.txns } };
   },
+  /** FollowerProcessNEWLEADER: remember the new epoch and start the NEWLEADER steps (NEW_LEADER_STEPS) from the first. */
   followerProcessNEWLEADER: (context, event) => ({ ...context, newLeaderEpoch: msgOf(event, 'NEWLEADER').epoch, newLeaderStep: 0 }),
   /**
    * Write the synced txns to the log. Nothing is delivered yet: only UPTODATE, sent once a quorum
@@ -184,13 +206,19 @@ export const serverActions = {
     const lastCommitted = sync.snap ? 0 : context.lastCommitted;
     return { ...context, history, lastCommitted, pendingSync: null, newLeaderStep: context.newLeaderStep + 1 };
   },
+  /** FollowerPersistCurrentEpoch, the second NEWLEADER step: currentEpoch becomes the new leader's epoch. */
   followerPersistCurrentEpoch: (context) => ({
     ...context,
     currentEpoch: context.newLeaderEpoch,
     newLeaderStep: context.newLeaderStep + 1,
   }),
+  /**
+   * FollowerAckNEWLEADER, the third NEWLEADER step: ACKLD to the leader, only after the txns and
+   * the epoch are persisted (the other order is ZOOKEEPER-4643/4646).
+   */
   followerAckNEWLEADER: (context) =>
     emit({ ...context, newLeaderStep: context.newLeaderStep + 1 }, send(context.leader, { type: 'ACKLD', epoch: context.newLeaderEpoch })),
+  /** LeaderProcessACKLD in SYNCHRONIZATION before a quorum: count the learner's ack of NEWLEADER. */
   recordAckLd: (context, event) => ({ ...context, ackldRecv: context.ackldRecv | bit(fromOf(event)) }),
   /**
    * A quorum acked NEWLEADER: the leader is established. Everything in its log is committed now
@@ -206,6 +234,7 @@ export const serverActions = {
     for (const learner of members(ackldRecv & context.learners)) effects.push(send(learner, { type: 'UPTODATE', committedZxid }));
     return emit({ ...context, ackldRecv, acks, lastCommitted: context.history.length }, ...effects);
   },
+  /** LeaderProcessACKLD once established: the late learner gets UPTODATE with the leader's commit point. */
   sendUPTODATE: (context, event) => {
     const from = fromOf(event);
     const committedZxid = context.lastCommitted === 0 ? ZXID_ZERO : context.history[context.lastCommitted - 1].zxid;
@@ -213,6 +242,10 @@ export const serverActions = {
   },
 
   // ----- Broadcast -----
+  /**
+   * LeaderProcessRequest: log the client's value with the next zxid of this epoch, send PROPOSAL to
+   * the synced voters, ack it itself, and commit whatever now has a quorum (a one-voter ensemble).
+   */
   leaderProcessRequest: (context, event) => {
     if (event.type !== 'LeaderProcessRequest') throw new Error(`leaderProcessRequest on ${event.type}`);
     const zxid = { epoch: context.currentEpoch, counter: lastCounterInEpoch(context.history, context.currentEpoch) + 1 };
@@ -227,6 +260,10 @@ export const serverActions = {
     const m = msgOf(event, 'PROPOSAL');
     return emit({ ...context, history: [...context.history, m.txn] }, send(fromOf(event), { type: 'ACK', zxid: m.txn.zxid }));
   },
+  /**
+   * LeaderProcessACK: count a voter's ACK of a txn not committed yet, then commit, in zxid order,
+   * every txn whose acks form a quorum (COMMIT to followers, INFORM to observers).
+   */
   leaderProcessACK: (context, event) => {
     const m = msgOf(event, 'ACK');
     const index = context.history.findIndex((t) => zxidEquals(t.zxid, m.zxid));
@@ -235,7 +272,12 @@ export const serverActions = {
     acks[index] = acks[index] | (bit(fromOf(event)) & context.voters);
     return commitQuorumAcked({ ...context, acks });
   },
+  /** FollowerProcessCOMMIT: deliver the logged txns up to the committed zxid. */
   followerProcessCOMMIT: (context, event) => deliverUpTo(context, msgOf(event, 'COMMIT').zxid),
+  /**
+   * FollowerProcessUPTODATE: deliver up to the zxid the leader says is committed; the learner is in
+   * BROADCAST and serves clients.
+   */
   followerProcessUPTODATE: (context, event) => deliverUpTo(context, msgOf(event, 'UPTODATE').committedZxid),
   /** An observer logs and delivers an INFORM at once: it never acks. */
   observerProcessINFORM: (context, event) => {
@@ -313,6 +355,7 @@ export const serverActions = {
   refuseCEPOCH: (context, event) => emit(context, { kind: 'disconnect', peer: fromOf(event) }),
 
   // ----- Environment -----
+  /** Disconnect, as the leader: the peer is no longer a learner, nor synced, and its ACKEPOCH is forgotten. */
   removeLearner: (context, event) => {
     if (event.type !== 'Disconnect') throw new Error(`removeLearner on ${event.type}`);
     // What belonged to the connection goes with it; the counts toward quorums stay.
@@ -334,8 +377,13 @@ export const serverActions = {
       reportedLeading: 0,
     };
   },
+  /**
+   * Restart: a crashed server comes back LOOKING with the persistent variables crash kept; nothing
+   * else changes here (the election it starts is the transition's next action, startElection).
+   */
   restart: (context) => context,
 } satisfies Record<string, Action>;
 
+/** The name of one of the chart's actions: what a transition's `actions` and a variant's replacements refer to. */
 export type ServerActionName = keyof typeof serverActions;
 export { NEW_LEADER_STEPS, ZXID_ZERO };

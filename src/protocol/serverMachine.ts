@@ -101,6 +101,7 @@ export function createServerMachine(impl: ServerImplementations = defaultImpleme
     actions: xstateActions(impl),
   }).createMachine({
     id: 'server',
+    /** A server starts as the spec's Init has it, with the ids and sizes of `input`. */
     context: ({ input }) => initialServerContext(input.id, input.voters, input.serverCount, input.commitLogCount, input.fle ?? false),
     initial: 'LOOKING',
     states: {

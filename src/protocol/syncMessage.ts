@@ -5,6 +5,7 @@ import { ZXID_ZERO, compareZxid, zxidEquals, type Zxid } from './zxid.js';
 /** A DIFF, TRUNC or SNAP. */
 export type SyncMessage = Extract<Message, { type: 'DIFF' | 'TRUNC' | 'SNAP' }>;
 
+/** The zxid of the last txn in `history` (the spec's LastZxid), ZXID_ZERO for an empty log. */
 function lastZxidOf(history: readonly Txn[]): Zxid {
   return history.length === 0 ? ZXID_ZERO : history[history.length - 1].zxid;
 }
