@@ -137,7 +137,7 @@ export function toStateDiagram(shape: ChartShape, transitions: readonly Compiled
   return lines.join('\n') + '\n';
 }
 
-/** Resolve every name of every transition to the line that defines it. */
+/** Resolve every name of every transition to where it is defined. */
 export function transitionRows(transitions: readonly CompiledTransition[], sources: ChartSources): TransitionRow[] {
   return transitions.map((transition) => ({
     transition,
@@ -147,14 +147,28 @@ export function transitionRows(transitions: readonly CompiledTransition[], sourc
   }));
 }
 
+/**
+ * A spec action linked to the spec. No line number: an unrelated edit that moves the
+ * definition must not change the page (the staleness test would fail on every edit of the file),
+ * while moving it to another file, or a missing definition, does.
+ */
 function link(text: string, definition: Definition | null, linkBase: string): string {
   if (definition === null) return `${text} (not found)`;
-  return `[${text}](${linkBase}${definition.path}#L${definition.line})`;
+  return `[${text}](${linkBase}${definition.path})`;
 }
 
-function fileLink(definition: Definition | null, linkBase: string): string {
-  if (definition === null) return '—';
-  return `[${definition.path}:${definition.line}](${linkBase}${definition.path}#L${definition.line})`;
+/** A guard or action name; its file is in the Source file column. */
+function named(name: string, definition: Definition | null): string {
+  return definition === null ? `\`${name}\` (not found)` : `\`${name}\``;
+}
+
+/** The files defining a transition's guard and actions, each once, in the order first named. */
+function sourceFiles(row: TransitionRow, linkBase: string): string {
+  const paths: string[] = [];
+  for (const definition of [row.guard, ...row.actions]) {
+    if (definition !== null && !paths.includes(definition.path)) paths.push(definition.path);
+  }
+  return paths.length === 0 ? '—' : paths.map((path) => `[${path}](${linkBase}${path})`).join('<br>');
 }
 
 function tableLines(rows: readonly TransitionRow[], linkBase: string): string[] {
@@ -165,10 +179,9 @@ function tableLines(rows: readonly TransitionRow[], linkBase: string): string[] 
   for (const row of rows) {
     const t = row.transition;
     const spec = row.spec === null ? `${t.event} (not in the spec)` : link(t.event, row.spec, linkBase);
-    const guard = t.guardName === null ? '—' : link(`\`${t.guardName}\``, row.guard, linkBase);
-    const actions = t.actionNames.length === 0 ? '—' : t.actionNames.map((name) => `\`${name}\``).join(', ');
-    const files = row.actions.length === 0 ? '—' : row.actions.map((d) => fileLink(d, linkBase)).join('<br>');
-    lines.push(`| ${spec} | ${t.source} | ${t.target ?? '(stays)'} | ${guard} | ${actions} | ${files} |`);
+    const guard = t.guardName === null ? '—' : named(t.guardName, row.guard);
+    const actions = t.actionNames.length === 0 ? '—' : t.actionNames.map((name, k) => named(name, row.actions[k])).join(', ');
+    lines.push(`| ${spec} | ${t.source} | ${t.target ?? '(stays)'} | ${guard} | ${actions} | ${sourceFiles(row, linkBase)} |`);
   }
   return lines;
 }
@@ -204,6 +217,8 @@ export function statechartDocument(
     '## Transitions',
     '',
     `All ${rows.length} transitions in document order, which is also the order XState tries them in.`,
+    'Source file is where the guard and actions are defined. Links carry no line numbers, so this page',
+    'changes when the chart changes, not when an edit elsewhere in those files moves a line.',
     '',
     ...tableLines(rows, linkBase),
     '',
