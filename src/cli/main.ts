@@ -6,13 +6,14 @@ import { serveCommand } from './serveCommand.js';
 import { ensembleCommand } from './ensembleCommand.js';
 
 const USAGE = `usage: zabstate <command> [options]
-  check     [--strategy bfs|dfs|random|swarm] [--workers N] [--seed S] [--runs N] [--config spec/MCZab.cfg] [--servers N] [--observers N] [--max-epoch N]
-            [--max-txns N] [--max-crashes N] [--max-partitions N] [--commit-log-count N] [--depth N] [--json]
-            [--variant NAME|./change.ts] [--liveness] [--all-variants]
-  simulate  --seed S [--steps N] [bound flags]
+  check     [--strategy bfs|dfs|random|swarm] [--workers N] [--table-log2 N] [--depth N] [--seed S] [--runs N] [--json]
+            [--traces-dir D] [--variant NAME|./change.ts] [--liveness] [--all-variants] [bound flags]
+  simulate  --seed S [--steps N] [--service [--trace out.json]] [bound flags]
   replay    <trace.json> [--format text|mermaid] [--html out.html] [--variant NAME|./change.ts]
   serve     --config zoo.cfg [--quiet]
-  ensemble  [--servers 3] [--observers 0] [--dir zabstate-ensemble] [--tick-time 2000] [--base-port P] [--quiet]`;
+  ensemble  [--servers 3] [--observers 0] [--dir zabstate-ensemble] [--tick-time 2000] [--base-port P] [--quiet]
+bound flags: [--config spec/MCZab.cfg] [--servers N] [--observers N] [--max-epoch N] [--max-txns N] [--max-crashes N]
+             [--max-partitions N] [--commit-log-count N] [--max-rounds N] [--election Oracle|FLE]`;
 
 /** Runs one CLI command; returns the exit code (0 ok, 1 violation or finding, 2 bad usage). */
 export async function run(argv: string[], out: (line: string) => void, err: (line: string) => void, isTTY: boolean): Promise<number> {
