@@ -820,10 +820,19 @@ LeaderCommits(i, h, a, ms) ==
 
 LeaderBroadcasting(i) == state[i] = LEADING /\ zabState[i] = BROADCAST
 
+\* A leader is established once a quorum acked NEWLEADER, a learner among them (a lone voter is
+\* established by a learner's ACKLD, not by its own count). That holds exactly in BROADCAST: the
+\* ACKLD that completes a quorum moves the leader there. The chart guards LeaderProcessRequest by
+\* it (isEstablished) in SYNCHRONIZATION and BROADCAST, so that a variant can let a leader propose
+\* early; here, as in the chart, the SYNCHRONIZATION case is never enabled.
+IsEstablished(i) == ackldRecv[i] # {i} /\ IsQuorum(ackldRecv[i])
+
 \* A client request: the established leader proposes it with its next zxid, sends PROPOSAL
 \* to its synced voters, and acks it itself.
 LeaderProcessRequest(i) ==
-    /\ LeaderBroadcasting(i)
+    /\ state[i] = LEADING
+    /\ zabState[i] \in {SYNCHRONIZATION, BROADCAST}
+    /\ IsEstablished(i)
     /\ LET txn == [zxid |-> <<currentEpoch[i], LastCounterInEpoch(history[i], currentEpoch[i]) + 1>>,
                    value |-> nRequests + 1]
            Proposal(k) == <<[mtype |-> PROPOSAL, mtxn |-> txn]>>

@@ -72,6 +72,14 @@ export const serverGuards = {
   /** This ACK of NEWLEADER makes a quorum: the leader is established. */
   isAckLdQuorum: (context, event) =>
     'from' in event && isQuorum(context.ackldRecv | bit(event.from), context.voters),
+  /**
+   * The leader is established: a quorum acked NEWLEADER, a learner among them (the chart
+   * establishes on a learner's ACK, so a lone voter is not established by its own count). In the
+   * protocol this holds exactly in LEADING.BROADCAST: the ACK that completes a quorum moves the
+   * leader there. It guards LeaderProcessRequest in SYNCHRONIZATION too, so that a variant can let
+   * a leader propose before it is established.
+   */
+  isEstablished: (context) => context.ackldRecv !== bit(context.id) && isQuorum(context.ackldRecv, context.voters),
   /** The leader no longer has a quorum of connected voters (syncLimit expired). */
   isQuorumLost: (context) => !isQuorum(context.learners | bit(context.id), context.voters),
   /** Disconnect: the peer is this learner's leader. */

@@ -164,6 +164,9 @@ export function createServerMachine(impl: ServerImplementations = defaultImpleme
                 { guard: 'isAckLdQuorum', target: 'BROADCAST', actions: 'establishLeadership' },
                 { actions: 'recordAckLd' },
               ],
+              // Never enabled here in the protocol (the leader is established only in BROADCAST):
+              // the place where a variant lets a leader propose before a quorum acked NEWLEADER.
+              LeaderProcessRequest: { guard: 'isEstablished', actions: 'leaderProcessRequest' },
             },
           },
           BROADCAST: {
@@ -173,7 +176,7 @@ export function createServerMachine(impl: ServerImplementations = defaultImpleme
                 { actions: ['recordAckEpoch', 'syncLateLearner'] },
               ],
               LeaderProcessACKLD: { actions: 'sendUPTODATE' },
-              LeaderProcessRequest: { actions: 'leaderProcessRequest' },
+              LeaderProcessRequest: { guard: 'isEstablished', actions: 'leaderProcessRequest' },
               LeaderProcessACK: { actions: 'leaderProcessACK' },
             },
           },
