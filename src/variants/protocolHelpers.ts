@@ -1,27 +1,13 @@
 /**
- * Small copies of serverActions' private helpers, for variants that replace an action with a
- * changed copy of it. They are written exactly as in src/protocol/serverActions.ts; a variant
- * imports them instead of reaching into the protocol's internals.
+ * What a variant's replacement guards and actions are written with: the chart's own small
+ * operations (src/protocol/actionHelpers.ts, shared rather than copied, so that a variant changes
+ * only what it means to change) and the guards for another order of the NEWLEADER steps.
  */
-import type { Effect, NewLeaderStep, ServerContext } from '../protocol/ServerContext.js';
+import type { NewLeaderStep } from '../protocol/ServerContext.js';
 import { NEW_LEADER_STEPS } from '../protocol/ServerContext.js';
-import type { Message, Vote } from '../protocol/Message.js';
-import type { ServerEvent } from '../protocol/ServerEvent.js';
 import type { Guard } from '../protocol/serverGuards.js';
-import { bit, has, isQuorum, members } from '../protocol/quorum.js';
-import { lastZxidOf, type SyncMessage } from '../protocol/syncMessage.js';
-import type { Txn } from '../protocol/Txn.js';
-import { compareZxid, type Zxid } from '../protocol/zxid.js';
-import { deliverUpTo, emit, fromOf, msgOf, send } from '../protocol/actionHelpers.js';
 
-// The chart's own helpers, shared rather than copied: a variant changes only what it means to change.
 export { commitAcked, deliverUpTo, emit, emptyVotes, fromOf, msgOf, notifyVoters, prefixLengthUpTo, selfVote, send, syncLearnerWith, type SyncChoice } from '../protocol/actionHelpers.js';
-
-
-
-
-
-
 
 /**
  * The two guards that enforce the order of the NEWLEADER steps, for another order. `order` must
