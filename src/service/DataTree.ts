@@ -3,30 +3,38 @@ import { isSessionEphemeral } from './Stat.js';
 import type { Stat } from './Stat.js';
 import type { ZNode } from './ZNode.js';
 import { nodeDigest } from './nodeDigest.js';
+import { PersistentMap } from './PersistentMap.js';
 
 /**
  * The replicated state: every znode by path, the sessions created through the log (session id →
- * timeout in ticks), and the digest of the nodes. Immutable; `applyTxn` returns a new tree.
+ * timeout in ticks), and the digest of the nodes. Immutable; `applyTxn` returns a new tree, which
+ * shares all but the changed nodes' paths in the trie with this one (so a txn costs O(log n)).
  * Unlike ZooKeeper the tree has no /zookeeper subtree (no quotas, no dynamic config node).
  * Invariants: "/" exists; every other node's parent exists and lists it; digest = Σ nodeDigest mod 2^64.
  */
 export class DataTree {
   private constructor(
-    readonly nodes: ReadonlyMap<string, ZNode>,
+    readonly nodes: PersistentMap<ZNode>,
     readonly sessions: ReadonlyMap<bigint, number>,
     /** The sum of every node's nodeDigest modulo 2^64: equal trees have equal digests. */
     readonly digest: bigint,
+    /** The paths of each session's ephemerals (ZooKeeper's DataTree.ephemerals): closing a session need not scan the tree. */
+    readonly ephemerals: ReadonlyMap<bigint, ReadonlySet<string>>,
   ) {}
 
   static empty(): DataTree {
     const root: ZNode = { data: new Uint8Array(0), acl: Ids.OPEN_ACL_UNSAFE, stat: ROOT_STAT, children: new Set() };
-    return new DataTree(new Map([['/', root]]), new Map(), nodeDigest('/', root));
+    return new DataTree(PersistentMap.empty<ZNode>().set('/', root), new Map(), nodeDigest('/', root), new Map());
   }
 
-  /** Builds a tree from parts a DataTreeDraft has kept consistent. */
-  static fromParts(nodes: ReadonlyMap<string, ZNode>, sessions: ReadonlyMap<bigint, number>, digest: bigint): DataTree {
+  /**
+   * Builds a tree from parts a DataTreeDraft (or a snapshot loader) has kept consistent; without
+   * `ephemerals` the index is built from the nodes.
+   */
+  static fromParts(nodes: ReadonlyMap<string, ZNode>, sessions: ReadonlyMap<bigint, number>, digest: bigint,
+    ephemerals: ReadonlyMap<bigint, ReadonlySet<string>> = indexEphemerals(nodes)): DataTree {
     if (!nodes.has('/')) throw new Error('DataTree.fromParts: the root "/" must exist');
-    return new DataTree(nodes, sessions, digest);
+    return new DataTree(nodes instanceof PersistentMap ? nodes : PersistentMap.from(nodes), sessions, digest, ephemerals);
   }
 
   getNode(path: string): ZNode | undefined {
@@ -41,11 +49,7 @@ export class DataTree {
 
   /** The paths of the ephemerals a session owns, sorted (ZooKeeper's DataTree.getEphemerals). */
   getEphemerals(sessionId: bigint): string[] {
-    const owned: string[] = [];
-    for (const [path, node] of this.nodes) {
-      if (isSessionEphemeral(node.stat.ephemeralOwner) && node.stat.ephemeralOwner === sessionId) owned.push(path);
-    }
-    return owned.sort();
+    return [...(this.ephemerals.get(sessionId) ?? [])].sort();
   }
 
   get nodeCount(): number {
@@ -58,6 +62,17 @@ export class DataTree {
     for (const [path, node] of this.nodes) sum = BigInt.asUintN(64, sum + nodeDigest(path, node));
     return sum;
   }
+}
+
+function indexEphemerals(nodes: ReadonlyMap<string, ZNode>): Map<bigint, Set<string>> {
+  const index = new Map<bigint, Set<string>>();
+  for (const [path, node] of nodes) {
+    const owner = node.stat.ephemeralOwner;
+    if (!isSessionEphemeral(owner)) continue;
+    const owned = index.get(owner) ?? new Set<string>();
+    index.set(owner, owned.add(path));
+  }
+  return index;
 }
 
 const ROOT_STAT: Stat = {

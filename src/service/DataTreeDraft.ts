@@ -1,27 +1,34 @@
 import type { ACL } from './Acl.js';
 import { DataTree } from './DataTree.js';
 import { EventType } from './EventType.js';
+import { isSessionEphemeral } from './Stat.js';
 import type { Stat } from './Stat.js';
 import type { WatchTrigger } from './WatchTrigger.js';
 import type { ZNode } from './ZNode.js';
 import { nodeDigest } from './nodeDigest.js';
+import type { PersistentMap } from './PersistentMap.js';
 import { childName, parentPath } from './validatePath.js';
 
 /**
  * A tree being changed by one txn: ZooKeeper's DataTree mutators (createNode, deleteNode, setData,
- * setACL) on private copies, with the digest kept incrementally and the watch triggers recorded in
- * the order ZooKeeper fires them. Callers have validated the change; a mutator that finds the tree
- * disagreeing throws, because replicas applying the same log can never disagree.
+ * setACL) on new versions of the base tree's maps (the base is not changed), with the digest kept
+ * incrementally and the watch triggers recorded in the order ZooKeeper fires them. Callers have
+ * validated the change; a mutator that finds the tree disagreeing throws, because replicas applying
+ * the same log can never disagree. Costs O(log n) per changed node: the node map is persistent, and
+ * the session map (small, rarely changed) is copied only by a txn that changes it.
  */
 export class DataTreeDraft {
-  private readonly nodes: Map<string, ZNode>;
-  private readonly sessions: Map<bigint, number>;
+  private nodes: PersistentMap<ZNode>;
+  private sessions: ReadonlyMap<bigint, number>;
+  private sessionsCopied = false;
+  private ephemerals: ReadonlyMap<bigint, ReadonlySet<string>>;
   private digest: bigint;
   readonly triggers: WatchTrigger[] = [];
 
   constructor(base: DataTree) {
-    this.nodes = new Map(base.nodes);
-    this.sessions = new Map(base.sessions);
+    this.nodes = base.nodes;
+    this.sessions = base.sessions;
+    this.ephemerals = base.ephemerals;
     this.digest = base.digest;
   }
 
@@ -43,6 +50,7 @@ export class DataTreeDraft {
       ephemeralOwner, dataLength: data.length, numChildren: 0,
     };
     this.putNode(path, { data, acl, stat, children: new Set() });
+    if (isSessionEphemeral(ephemeralOwner)) this.changeEphemerals(ephemeralOwner, (owned) => owned.add(path));
     this.triggers.push({ type: EventType.NodeCreated, path }, { type: EventType.NodeChildrenChanged, path: parentName });
     return stat;
   }
@@ -58,6 +66,8 @@ export class DataTreeDraft {
     const pzxid = zxid > parent.stat.pzxid ? zxid : parent.stat.pzxid;
     this.putNode(parentName, { ...parent, children, stat: { ...parent.stat, pzxid, numChildren: children.size } });
     this.removeNode(path);
+    const owner = node.stat.ephemeralOwner;
+    if (isSessionEphemeral(owner)) this.changeEphemerals(owner, (owned) => owned.delete(path));
     this.triggers.push({ type: EventType.NodeDeleted, path }, { type: EventType.NodeChildrenChanged, path: parentName });
   }
 
@@ -78,11 +88,11 @@ export class DataTreeDraft {
   }
 
   addSession(sessionId: bigint, timeout: number): void {
-    this.sessions.set(sessionId, timeout);
+    this.ownSessions().set(sessionId, timeout);
   }
 
   removeSession(sessionId: bigint): void {
-    this.sessions.delete(sessionId);
+    if (this.sessions.has(sessionId)) this.ownSessions().delete(sessionId);
   }
 
   hasSession(sessionId: bigint): boolean {
@@ -90,7 +100,27 @@ export class DataTreeDraft {
   }
 
   finish(): DataTree {
-    return DataTree.fromParts(this.nodes, this.sessions, this.digest);
+    // The finished tree owns the session map: a later change through this draft copies it again.
+    this.sessionsCopied = false;
+    return DataTree.fromParts(this.nodes, this.sessions, this.digest, this.ephemerals);
+  }
+
+  /** Copies the index and the session's path set (a session owns few ephemerals), then changes the copy. */
+  private changeEphemerals(owner: bigint, change: (owned: Set<string>) => void): void {
+    const ephemerals = new Map(this.ephemerals);
+    const owned = new Set(ephemerals.get(owner));
+    change(owned);
+    if (owned.size === 0) ephemerals.delete(owner);
+    else ephemerals.set(owner, owned);
+    this.ephemerals = ephemerals;
+  }
+
+  private ownSessions(): Map<bigint, number> {
+    if (!this.sessionsCopied) {
+      this.sessions = new Map(this.sessions);
+      this.sessionsCopied = true;
+    }
+    return this.sessions as Map<bigint, number>;
   }
 
   private requireNode(path: string, condition: string): ZNode {
@@ -103,12 +133,12 @@ export class DataTreeDraft {
     const previous = this.nodes.get(path);
     const removed = previous === undefined ? 0n : nodeDigest(path, previous);
     this.digest = BigInt.asUintN(64, this.digest - removed + nodeDigest(path, node));
-    this.nodes.set(path, node);
+    this.nodes = this.nodes.set(path, node);
   }
 
   private removeNode(path: string): void {
     const previous = this.requireNode(path, 'removeNode: node exists');
     this.digest = BigInt.asUintN(64, this.digest - nodeDigest(path, previous));
-    this.nodes.delete(path);
+    this.nodes = this.nodes.delete(path);
   }
 }

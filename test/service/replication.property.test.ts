@@ -1,7 +1,8 @@
 /**
  * Random client histories, valid and invalid ops mixed, prepped by one leader and applied by two
  * replicas: the replicas must end with equal trees and digests, the incremental digest must equal a
- * recomputed one, and a failed op must leave the digest where it was.
+ * recomputed one (and the ephemerals index a rebuilt one), and a failed op must leave the digest
+ * where it was.
  * Replay a failure with ZABSTATE_SEED=<seed printed by fast-check>.
  */
 import fc from 'fast-check';
@@ -9,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { ACL } from '../../src/service/Acl.js';
 import { Ids } from '../../src/service/Acl.js';
 import { Code } from '../../src/service/Code.js';
+import { DataTree } from '../../src/service/DataTree.js';
 import { OpCode } from '../../src/service/OpCode.js';
 import { Perms } from '../../src/service/Perms.js';
 import type { MultiOp, WriteRequestBody } from '../../src/service/Request.js';
@@ -74,6 +76,8 @@ describe('replication', () => {
         expect(one.digest).toBe(two.digest);
         expect(one.nodes).toEqual(two.nodes);
         expect(one.digest).toBe(one.recomputeDigest());
+        // The ephemerals index kept txn by txn equals the one built by scanning the nodes.
+        expect(one.ephemerals).toEqual(DataTree.fromParts(one.nodes, one.sessions, one.digest).ephemerals);
         expect(one.digest).toBe(ensemble.speculative.digest);
       }),
       { seed, verbose: true, numRuns: process.env.ZABSTATE_LONG ? 2000 : 200 },

@@ -1,0 +1,242 @@
+/**
+ * An immutable map from strings, as a hash array mapped trie (Bagwell's HAMT): `set` and `delete`
+ * return a new map that shares every node but the O(log32 n) on the key's path with the old one.
+ * The data tree keeps its nodes in one, so that a txn costs the same on a tree of ten nodes and on
+ * one of a million, while every earlier tree stays valid (the leader's speculative tree, tests).
+ *
+ * Iteration order depends only on the keys (hash order; keys of equal hash in string order), so two
+ * maps with equal entries iterate alike however they were built. The fields are private (#) so that
+ * structural comparisons (vitest's toEqual) see the entries, not the trie.
+ */
+export class PersistentMap<V> implements ReadonlyMap<string, V> {
+  readonly #root: Branch<V>;
+  readonly #size: number;
+
+  private constructor(root: Branch<V>, size: number) {
+    this.#root = root;
+    this.#size = size;
+  }
+
+  static empty<V>(): PersistentMap<V> {
+    return new PersistentMap<V>(EMPTY_BRANCH as Branch<V>, 0);
+  }
+
+  static from<V>(entries: Iterable<readonly [string, V]>): PersistentMap<V> {
+    let map = PersistentMap.empty<V>();
+    for (const [key, value] of entries) map = map.set(key, value);
+    return map;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  get(key: string): V | undefined {
+    const hash = hashString(key);
+    let slot: Slot<V> = this.#root;
+    for (let shift = 0; ; shift += BITS) {
+      if (slot.kind === LEAF) return slot.key === key ? slot.value : undefined;
+      if (slot.kind === COLLISION) return slot.leaves.find((leaf) => leaf.key === key)?.value;
+      const bit = 1 << ((hash >>> shift) & MASK);
+      if ((slot.bitmap & bit) === 0) return undefined;
+      slot = slot.slots[popcount(slot.bitmap & (bit - 1))];
+    }
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** This map with `key` bound to `value`; this map itself when it already was. */
+  set(key: string, value: V): PersistentMap<V> {
+    if (value === undefined) throw new TypeError('PersistentMap.set: undefined is not a value (get could not tell it from absent)');
+    const change = { added: false };
+    const root = setIn(this.#root, 0, { kind: LEAF, hash: hashString(key), key, value }, change) as Branch<V>;
+    return root === this.#root ? this : new PersistentMap(root, this.#size + (change.added ? 1 : 0));
+  }
+
+  /** This map without `key`; this map itself when it had none. */
+  delete(key: string): PersistentMap<V> {
+    const root = deleteIn(this.#root, 0, hashString(key), key);
+    if (root === this.#root) return this;
+    return new PersistentMap(root === null ? (EMPTY_BRANCH as Branch<V>) : asBranch(root), this.#size - 1);
+  }
+
+  *entries(): MapIterator<[string, V]> {
+    for (const leaf of leavesOf(this.#root)) yield [leaf.key, leaf.value];
+  }
+
+  *keys(): MapIterator<string> {
+    for (const leaf of leavesOf(this.#root)) yield leaf.key;
+  }
+
+  *values(): MapIterator<V> {
+    for (const leaf of leavesOf(this.#root)) yield leaf.value;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, V]> {
+    return this.entries();
+  }
+
+  forEach(callback: (value: V, key: string, map: ReadonlyMap<string, V>) => void, thisArg?: unknown): void {
+    for (const leaf of leavesOf(this.#root)) callback.call(thisArg, leaf.value, leaf.key, this);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'PersistentMap';
+  }
+}
+
+const BITS = 5;
+const MASK = (1 << BITS) - 1;
+const LEAF = 0;
+const BRANCH = 1;
+const COLLISION = 2;
+
+interface Leaf<V> {
+  readonly kind: typeof LEAF;
+  readonly hash: number;
+  readonly key: string;
+  readonly value: V;
+}
+
+/** `slots` holds one slot per set bit of `bitmap`, in bit order. */
+interface Branch<V> {
+  readonly kind: typeof BRANCH;
+  readonly bitmap: number;
+  readonly slots: readonly Slot<V>[];
+}
+
+/** Keys whose 32-bit hashes are equal, sorted by key. */
+interface Collision<V> {
+  readonly kind: typeof COLLISION;
+  readonly hash: number;
+  readonly leaves: readonly Leaf<V>[];
+}
+
+type Slot<V> = Leaf<V> | Branch<V> | Collision<V>;
+
+const EMPTY_BRANCH: Branch<never> = { kind: BRANCH, bitmap: 0, slots: [] };
+
+/** FNV-1a over the UTF-16 code units, then a final avalanche so that the low bits (the first level) mix well. Exported for tests. */
+export function hashString(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < key.length; index++) hash = Math.imul(hash ^ key.charCodeAt(index), 0x01000193);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x7feb352d);
+  hash ^= hash >>> 15;
+  return hash >>> 0;
+}
+
+function popcount(bits: number): number {
+  let count = bits - ((bits >>> 1) & 0x55555555);
+  count = (count & 0x33333333) + ((count >>> 2) & 0x33333333);
+  return (Math.imul((count + (count >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
+
+function setIn<V>(slot: Slot<V>, shift: number, leaf: Leaf<V>, change: { added: boolean }): Slot<V> {
+  switch (slot.kind) {
+    case LEAF:
+      if (slot.key === leaf.key) return slot.value === leaf.value ? slot : leaf;
+      change.added = true;
+      return merge(slot, leaf, shift);
+    case COLLISION: {
+      if (slot.hash !== leaf.hash) {
+        change.added = true;
+        return merge(slot, leaf, shift);
+      }
+      const index = slot.leaves.findIndex((other) => other.key === leaf.key);
+      if (index >= 0 && slot.leaves[index].value === leaf.value) return slot;
+      const leaves = slot.leaves.slice();
+      if (index >= 0) leaves[index] = leaf;
+      else {
+        change.added = true;
+        leaves.push(leaf);
+        leaves.sort((a, b) => (a.key < b.key ? -1 : 1));
+      }
+      return { kind: COLLISION, hash: slot.hash, leaves };
+    }
+    case BRANCH: {
+      const bit = 1 << ((leaf.hash >>> shift) & MASK);
+      const index = popcount(slot.bitmap & (bit - 1));
+      if ((slot.bitmap & bit) === 0) {
+        change.added = true;
+        const slots = slot.slots.slice();
+        slots.splice(index, 0, leaf);
+        return { kind: BRANCH, bitmap: slot.bitmap | bit, slots };
+      }
+      const child = slot.slots[index];
+      const updated = setIn(child, shift + BITS, leaf, change);
+      if (updated === child) return slot;
+      const slots = slot.slots.slice();
+      slots[index] = updated;
+      return { kind: BRANCH, bitmap: slot.bitmap, slots };
+    }
+  }
+}
+
+/** The smallest subtree below level `shift` holding two slots of different keys. */
+function merge<V>(existing: Leaf<V> | Collision<V>, leaf: Leaf<V>, shift: number): Slot<V> {
+  if (existing.hash === leaf.hash) {
+    const leaves = existing.kind === LEAF ? [existing, leaf] : [...existing.leaves, leaf];
+    return { kind: COLLISION, hash: leaf.hash, leaves: leaves.sort((a, b) => (a.key < b.key ? -1 : 1)) };
+  }
+  const existingIndex = (existing.hash >>> shift) & MASK;
+  const leafIndex = (leaf.hash >>> shift) & MASK;
+  if (existingIndex === leafIndex) {
+    return { kind: BRANCH, bitmap: 1 << leafIndex, slots: [merge(existing, leaf, shift + BITS)] };
+  }
+  const slots = existingIndex < leafIndex ? [existing, leaf] : [leaf, existing];
+  return { kind: BRANCH, bitmap: (1 << existingIndex) | (1 << leafIndex), slots };
+}
+
+/** The slot without `key`: the same slot when absent, null when nothing is left. */
+function deleteIn<V>(slot: Slot<V>, shift: number, hash: number, key: string): Slot<V> | null {
+  switch (slot.kind) {
+    case LEAF:
+      return slot.key === key ? null : slot;
+    case COLLISION: {
+      const leaves = slot.leaves.filter((leaf) => leaf.key !== key);
+      if (leaves.length === slot.leaves.length) return slot;
+      return leaves.length === 1 ? leaves[0] : { kind: COLLISION, hash: slot.hash, leaves };
+    }
+    case BRANCH: {
+      const bit = 1 << ((hash >>> shift) & MASK);
+      if ((slot.bitmap & bit) === 0) return slot;
+      const index = popcount(slot.bitmap & (bit - 1));
+      const child = slot.slots[index];
+      const updated = deleteIn(child, shift + BITS, hash, key);
+      if (updated === child) return slot;
+      if (updated === null) {
+        if (slot.slots.length === 1) return null;
+        const slots = slot.slots.slice();
+        slots.splice(index, 1);
+        // A branch left with one leaf (or collision) gives it to its parent: the trie stays minimal.
+        if (slots.length === 1 && slots[0].kind !== BRANCH && shift > 0) return slots[0];
+        return { kind: BRANCH, bitmap: slot.bitmap & ~bit, slots };
+      }
+      if (slot.slots.length === 1 && updated.kind !== BRANCH && shift > 0) return updated;
+      const slots = slot.slots.slice();
+      slots[index] = updated;
+      return { kind: BRANCH, bitmap: slot.bitmap, slots };
+    }
+  }
+}
+
+/** The root is always a branch; a lone leaf or collision left at the top goes back under one. */
+function asBranch<V>(slot: Slot<V>): Branch<V> {
+  if (slot.kind === BRANCH) return slot;
+  return { kind: BRANCH, bitmap: 1 << (slot.hash & MASK), slots: [slot] };
+}
+
+function* leavesOf<V>(slot: Slot<V>): Generator<Leaf<V>> {
+  if (slot.kind === LEAF) {
+    yield slot;
+    return;
+  }
+  if (slot.kind === COLLISION) {
+    yield* slot.leaves;
+    return;
+  }
+  for (const child of slot.slots) yield* leavesOf(child);
+}
