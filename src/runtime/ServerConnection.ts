@@ -9,6 +9,7 @@ import type { ConnectRequest, FourLetterWordDetection, FrameDecoderEvent, MultiR
 import { CommitRefused } from './Committer.js';
 import { classifyRequest, replyErrOf, toMultiResults, toWireStat } from './wireConversions.js';
 import type { ZooKeeperServer } from './ZooKeeperServer.js';
+import { flushCoalesced, writeCoalesced } from './writeCoalesced.js';
 
 export interface ConnectionOptions {
   /** jute.maxbuffer: a longer frame closes the connection before its body is buffered. */
@@ -77,6 +78,7 @@ export class ServerConnection {
     this.closedReason = reason;
     this.server.connectionClosed(this);
     this.server.logger.event('ConnectionClosed', { remote: this.name, session: this.sessionId ?? undefined, reason });
+    flushCoalesced(this.socket);
     this.socket.destroy();
   }
 
@@ -86,7 +88,7 @@ export class ServerConnection {
 
   private send(frame: Uint8Array): void {
     if (this.closedReason !== null) return;
-    this.socket.write(frame);
+    writeCoalesced(this.socket, frame);
     this.sent += 1;
     this.server.counters.packetsSent += 1;
     if (this.socket.writableLength > this.options.writeBufferBytesMax) {

@@ -1,5 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../Logger.js';
+import { flushCoalesced, writeCoalesced } from '../writeCoalesced.js';
 import { decodePeerFrame, encodePeerFrame, FrameSplitter, PEER_FRAME_BYTES_MAX_DEFAULT, type PeerFrame } from './peerFrames.js';
 
 export interface PeerAddress {
@@ -104,7 +105,7 @@ export class PeerTransport {
     if (this.stopped) return false;
     const bytes = encodePeerFrame(frame);
     if (link.socket !== null) {
-      link.socket.write(bytes);
+      writeCoalesced(link.socket, bytes);
       return true;
     }
     if (kind === 'runtime') return false;
@@ -125,6 +126,7 @@ export class PeerTransport {
     if (socket === null) return;
     link.socket = null;
     this.options.logger.event('PeerConnectionClosed', { peer, reason });
+    flushCoalesced(socket);
     socket.destroy();
     if (this.dials(link)) this.scheduleDial(link);
   }
@@ -237,7 +239,7 @@ export class PeerTransport {
     socket.once('close', () => this.lose(link, socket, 'connection closed'));
     const pending = link.pending;
     this.clearPending(link);
-    for (const item of pending) socket.write(item.frame);
+    for (const item of pending) writeCoalesced(socket, item.frame);
     if (received.length > 0) socket.emit('data', received);
   }
 
