@@ -4,14 +4,19 @@
  * Apache ZooKeeper ensemble on other ports with the same settings (tickTime, limits, fsync on).
  * Each client issues its next request when the previous one answers. Prints ops/s, p50 and p99 per
  * workload (set, get, create) and client count (16, 64), and zabstate/Apache ratios.
+ * Both ensembles run for the whole benchmark and each workload runs on one right after the other,
+ * so that a ratio compares two measurements taken under the same machine load.
  *
- * Environment: BENCH_SECONDS (per workload, default 5), BENCH_CLIENTS (default "16,64").
+ * Environment: BENCH_SECONDS (per workload, default 5), BENCH_CLIENTS (default "16,64"),
+ * BENCH_ONLY ("zabstate" or "apache": run one ensemble), BENCH_NODE_ARGS (extra node flags for the
+ * zabstate servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; servers stop with SIGTERM so that
+ * profiles are written).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -39,6 +44,8 @@ interface Result {
 interface Ensemble {
   readonly name: string;
   readonly connectString: string;
+  /** How the servers were configured, printed with the figures. */
+  readonly settings: string;
   stop(): Promise<void>;
 }
 
@@ -74,30 +81,38 @@ async function waitForQuorum(clientPorts: number[], what: string): Promise<void>
   }
 }
 
-/** Three servers, each a child process started by `command(id, configPath, dataDir)`. */
+/** Three servers, each a child process started by `command(config, dataDir)`; `settings` describes them. */
 async function startEnsemble(name: string, command: (config: string, dataDir: string) => [string, string[]], apache: boolean): Promise<Ensemble> {
   const directory = await mkdtemp(join(tmpdir(), `bench-${name}-`));
   const ports = await freePorts(9);
   const lines = [1, 2, 3].map((id) => `server.${id}=127.0.0.1:${ports[3 * id - 3]}:${ports[3 * id - 2]};127.0.0.1:${ports[3 * id - 1]}`);
+  const common = [`tickTime=${TICK_MS}`, 'initLimit=10', 'syncLimit=5', 'maxClientCnxns=0'];
+  // forceSync=yes is Apache's default, written out so that the comparison's fsync setting is explicit.
+  const extra = apache ? ['forceSync=yes', 'admin.enableServer=false', '4lw.commands.whitelist=*'] : [];
   const children: ChildProcess[] = [];
   for (const id of [1, 2, 3]) {
     const dataDir = join(directory, `server.${id}`);
     await mkdir(dataDir, { recursive: true });
     await writeFile(join(dataDir, 'myid'), `${id}\n`);
     const config = join(dataDir, 'zoo.cfg');
-    const extra = apache ? ['forceSync=yes', 'admin.enableServer=false', '4lw.commands.whitelist=*', 'maxClientCnxns=0', 'autopurge.snapRetainCount=3'] : ['maxClientCnxns=0'];
-    await writeFile(config, [`tickTime=${TICK_MS}`, 'initLimit=10', 'syncLimit=5', `dataDir=${dataDir}`, ...extra, ...lines, ''].join('\n'));
+    await writeFile(config, [...common, `dataDir=${dataDir}`, ...extra, ...lines, ''].join('\n'));
     const [program, args] = command(config, dataDir);
     children.push(spawn(program, args, { cwd: ROOT, stdio: ['ignore', 'ignore', apache ? 'ignore' : 'inherit'] }));
   }
   const clientPorts = [1, 2, 3].map((id) => ports[3 * id - 1]);
   await waitForQuorum(clientPorts, name);
+  const [program, args] = command('zoo.cfg', 'dataDir');
+  const runtime = program === process.execPath ? `node ${process.version} ${args.slice(0, args.indexOf('dist/src/cli/bin.js')).join(' ')}` : `${program} ${args.filter((arg) => arg.startsWith('-X')).join(' ')}`;
   return {
     name,
     connectString: clientPorts.map((port) => `127.0.0.1:${port}`).join(','),
+    settings: `${[...common, ...extra].join(' ')}, dataDir under ${directory}, ${runtime.trim()}`,
     stop: async () => {
-      for (const child of children) child.kill('SIGKILL');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const exited = children.map((child) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve()))));
+      for (const child of children) child.kill('SIGTERM');
+      const timer = setTimeout(() => children.forEach((child) => child.kill('SIGKILL')), 10_000);
+      await Promise.all(exited);
+      clearTimeout(timer);
       await rm(directory, { recursive: true, force: true });
     },
   };
@@ -142,23 +157,29 @@ async function runWorkload(clients: ZkClient[], workload: Workload): Promise<Res
   return { opsPerSecond: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
-async function measure(ensemble: Ensemble): Promise<Map<string, Result>> {
-  const results = new Map<string, Result>();
+async function createNodes(ensemble: Ensemble, count: number): Promise<void> {
   const setup = await connectClient(ensemble.connectString);
   await new Promise<void>((resolve, reject) => setup.create('/bench', (error: Error | null) => (error ? reject(error) : resolve())));
-  const clientsMax = Math.max(...CLIENT_COUNTS);
-  for (let index = 0; index < clientsMax; index++) {
+  for (let index = 0; index < count; index++) {
     await new Promise<void>((resolve, reject) => setup.create(`/bench/c${index}`, PAYLOAD, (error: Error | null) => (error ? reject(error) : resolve())));
   }
   setup.close();
+}
+
+/** Every workload and client count, on each ensemble in turn: ratios compare runs seconds apart. */
+async function measure(ensembles: readonly Ensemble[]): Promise<Map<string, Map<string, Result>>> {
+  const results = new Map(ensembles.map((ensemble) => [ensemble.name, new Map<string, Result>()]));
+  for (const ensemble of ensembles) await createNodes(ensemble, Math.max(...CLIENT_COUNTS));
   for (const count of CLIENT_COUNTS) {
-    const clients = await Promise.all(Array.from({ length: count }, () => connectClient(ensemble.connectString)));
+    const clients = await Promise.all(ensembles.map((ensemble) => Promise.all(Array.from({ length: count }, () => connectClient(ensemble.connectString)))));
     for (const workload of WORKLOADS) {
-      const result = await runWorkload(clients, workload);
-      results.set(`${workload}/${count}`, result);
-      console.log(`${ensemble.name.padEnd(8)} ${workload.padEnd(6)} clients=${String(count).padEnd(3)} ${result.opsPerSecond.toFixed(0).padStart(7)} ops/s  p50 ${result.p50Ms.toFixed(2)}ms  p99 ${result.p99Ms.toFixed(2)}ms`);
+      for (const [index, ensemble] of ensembles.entries()) {
+        const result = await runWorkload(clients[index], workload);
+        results.get(ensemble.name)?.set(`${workload}/${count}`, result);
+        console.log(`${ensemble.name.padEnd(8)} ${workload.padEnd(6)} clients=${String(count).padEnd(3)} ${result.opsPerSecond.toFixed(0).padStart(7)} ops/s  p50 ${result.p50Ms.toFixed(2)}ms  p99 ${result.p99Ms.toFixed(2)}ms  (load ${loadavg()[0].toFixed(1)})`);
+      }
     }
-    for (const client of clients) client.close();
+    for (const client of clients.flat()) client.close();
   }
   return results;
 }
@@ -170,30 +191,31 @@ function apacheCommand(config: string, dataDir: string): [string, string[]] {
 }
 
 async function main(): Promise<void> {
-  console.log(`closed loop, ${SECONDS}s per workload, ${PAYLOAD.length}-byte values, tickTime ${TICK_MS}, fsync on, 3 servers on loopback`);
-  const zabstate = await startEnsemble('zabstate', (config) => [process.execPath, ['dist/src/cli/bin.js', 'serve', '--config', config, '--quiet']], false);
-  let ours: Map<string, Result>;
+  const only = process.env.BENCH_ONLY;
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  console.log(`closed loop, ${SECONDS}s per workload, ${PAYLOAD.length}-byte values, 3 servers on loopback, ${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
+  const ensembles: Ensemble[] = [];
   try {
-    ours = await measure(zabstate);
+    if (only !== 'apache') {
+      ensembles.push(await startEnsemble('zabstate', (config) => [process.execPath, [...nodeArgs, 'dist/src/cli/bin.js', 'serve', '--config', config, '--quiet']], false));
+    }
+    if (only !== 'zabstate') {
+      if (existsSync(APACHE_HOME)) ensembles.push(await startEnsemble('apache', apacheCommand, true));
+      else console.log(`Apache ZooKeeper not found (${APACHE_HOME}); apt-get install -y zookeeper to compare`);
+    }
+    for (const ensemble of ensembles) console.log(`${ensemble.name}: ${ensemble.settings}`);
+    const results = await measure(ensembles);
+    const ours = results.get('zabstate');
+    const theirs = results.get('apache');
+    if (ours === undefined || theirs === undefined) return;
+    console.log(`\nzabstate / apache (throughput ratio, p99 ratio; >1 throughput and <1 p99 favour zabstate); load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
+    for (const [key, result] of ours) {
+      const other = theirs.get(key);
+      if (other === undefined) continue;
+      console.log(`${key.padEnd(10)} throughput ×${(result.opsPerSecond / other.opsPerSecond).toFixed(2)}  p99 ×${(result.p99Ms / other.p99Ms).toFixed(2)}`);
+    }
   } finally {
-    await zabstate.stop();
-  }
-  if (!existsSync(APACHE_HOME)) {
-    console.log(`Apache ZooKeeper not found (${APACHE_HOME}); apt-get install -y zookeeper to compare`);
-    return;
-  }
-  const apache = await startEnsemble('apache', apacheCommand, true);
-  let theirs: Map<string, Result>;
-  try {
-    theirs = await measure(apache);
-  } finally {
-    await apache.stop();
-  }
-  console.log('\nzabstate / apache (throughput ratio, p99 ratio; >1 throughput and <1 p99 favour zabstate)');
-  for (const [key, result] of ours) {
-    const other = theirs.get(key);
-    if (other === undefined) continue;
-    console.log(`${key.padEnd(10)} throughput ×${(result.opsPerSecond / other.opsPerSecond).toFixed(2)}  p99 ×${(result.p99Ms / other.p99Ms).toFixed(2)}`);
+    await Promise.all(ensembles.map((ensemble) => ensemble.stop()));
   }
 }
 
