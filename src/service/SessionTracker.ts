@@ -58,6 +58,8 @@ export class SessionTracker {
   touchSession(sessionId: bigint, now: number): SessionTracker | typeof Code.SessionExpired {
     const session = this.sessions.get(sessionId);
     if (session === undefined || session.closing) return Code.SessionExpired;
+    // Most touches come within the tick of the previous one: nothing to copy then.
+    if (session.expiresAt === now + session.timeout) return this;
     return this.withSession(sessionId, { ...session, expiresAt: now + session.timeout });
   }
 

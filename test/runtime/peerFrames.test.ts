@@ -1,0 +1,48 @@
+/** Peer frames: bigints and byte arrays survive the trip, and the text is taggedJson's, as the log's records are. */
+import { describe, expect, it } from 'vitest';
+import { decodePeerFrame, encodePeerFrame, FrameSplitter, type PeerFrame } from '../../src/runtime/quorum/peerFrames.js';
+import { toTaggedJson } from '../../src/runtime/storage/taggedJson.js';
+
+const data = new Uint8Array([0, 1, 2, 250, 255]);
+const frames: PeerFrame[] = [
+  { t: 'hello', sid: 3 },
+  { t: 'message', msg: { type: 'ACK', zxid: { epoch: 1, counter: 7 } } },
+  {
+    t: 'message', msg: { type: 'PROPOSAL', txn: { zxid: { epoch: 1, counter: 7 }, value: 4294967303 } },
+    payloads: [{ zxid: 4294967303n, time: 1_700_000_000_000, txn: { sessionId: -(2n ** 63n), cxid: 4, type: 5, path: '/a', data, version: 2 }, origin: 2, requestId: 9 }],
+  },
+  { t: 'request', id: 1, request: { type: 1, path: '/a/b', data: new Uint8Array(0), acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 2, sessionId: 72057594037927937n, cxid: 3, authInfo: [] } },
+  { t: 'ping', sessions: [1n, 2n ** 64n - 1n] },
+  { t: 'synced', id: 4, zxid: 0n },
+];
+
+describe('peer frames', () => {
+  it('decode what they encode, with bigints and byte arrays intact', () => {
+    for (const frame of frames) {
+      const bytes = encodePeerFrame(frame);
+      const bodies = new FrameSplitter(1 << 20).push(bytes);
+      expect(bodies).toHaveLength(1);
+      expect(decodePeerFrame(bodies[0])).toEqual(frame);
+    }
+  });
+
+  it('are length-prefixed tagged JSON, as the log writes its records', () => {
+    for (const frame of frames) {
+      const bytes = encodePeerFrame(frame);
+      expect(bytes.readUInt32BE(0)).toBe(bytes.length - 4);
+      expect(bytes.subarray(4).toString('utf8')).toBe(toTaggedJson(frame));
+    }
+  });
+
+  it('leave undefined fields out and keep objects that only look tagged when they have more keys', () => {
+    const frame = { t: 'message', msg: { type: 'COMMIT', zxid: { epoch: 1, counter: 1 } }, payloads: undefined } as PeerFrame;
+    expect(decodePeerFrame(encodePeerFrame(frame).subarray(4))).toEqual({ t: 'message', msg: { type: 'COMMIT', zxid: { epoch: 1, counter: 1 } } });
+    const lookalike = { t: 'request', id: 2, request: { $n: '5', other: 1 } } as unknown as PeerFrame;
+    expect(decodePeerFrame(encodePeerFrame(lookalike).subarray(4))).toEqual(lookalike);
+  });
+
+  it('refuse a body that is not a frame', () => {
+    expect(() => decodePeerFrame(Buffer.from('{"t":"nonsense"}'))).toThrow(/not a peer frame/);
+    expect(() => decodePeerFrame(Buffer.from('[1,2]'))).toThrow(/not a peer frame/);
+  });
+});
