@@ -13,7 +13,7 @@
  * profiles are written).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -39,6 +39,8 @@ interface Result {
   readonly opsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** CPU time the three servers spent per request (user + system), when /proc tells it. */
+  readonly cpuMsPerOp: number | null;
 }
 
 interface Ensemble {
@@ -46,6 +48,8 @@ interface Ensemble {
   readonly connectString: string;
   /** How the servers were configured, printed with the figures. */
   readonly settings: string;
+  /** CPU milliseconds the servers have used so far (null without /proc). */
+  cpuMs(): number | null;
   stop(): Promise<void>;
 }
 
@@ -107,6 +111,15 @@ async function startEnsemble(name: string, command: (config: string, dataDir: st
     name,
     connectString: clientPorts.map((port) => `127.0.0.1:${port}`).join(','),
     settings: `${[...common, ...extra].join(' ')}, dataDir under ${directory}, ${runtime.trim()}`,
+    cpuMs: () => {
+      let total = 0;
+      for (const child of children) {
+        const stat = child.pid === undefined ? null : readProcStat(child.pid);
+        if (stat === null) return null;
+        total += stat;
+      }
+      return total;
+    },
     stop: async () => {
       const exited = children.map((child) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve()))));
       for (const child of children) child.kill('SIGTERM');
@@ -140,7 +153,18 @@ function operation(client: ZkClient, workload: Workload, index: number): Promise
 }
 
 /** N clients in closed loops for SECONDS; latencies of every answered request. */
-async function runWorkload(clients: ZkClient[], workload: Workload): Promise<Result> {
+/** utime + stime of a process in milliseconds (clock ticks are 100 Hz on Linux). */
+function readProcStat(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+async function runWorkload(ensemble: Ensemble, clients: ZkClient[], workload: Workload): Promise<Result> {
+  const cpuBefore = ensemble.cpuMs();
   const latencies: number[] = [];
   const endAt = performance.now() + SECONDS * 1000;
   const started = performance.now();
@@ -154,7 +178,9 @@ async function runWorkload(clients: ZkClient[], workload: Workload): Promise<Res
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { opsPerSecond: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99) };
+  const cpuAfter = ensemble.cpuMs();
+  const cpuMsPerOp = cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / latencies.length;
+  return { opsPerSecond: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99), cpuMsPerOp };
 }
 
 async function createNodes(ensemble: Ensemble, count: number): Promise<void> {
@@ -174,9 +200,10 @@ async function measure(ensembles: readonly Ensemble[]): Promise<Map<string, Map<
     const clients = await Promise.all(ensembles.map((ensemble) => Promise.all(Array.from({ length: count }, () => connectClient(ensemble.connectString)))));
     for (const workload of WORKLOADS) {
       for (const [index, ensemble] of ensembles.entries()) {
-        const result = await runWorkload(clients[index], workload);
+        const result = await runWorkload(ensemble, clients[index], workload);
         results.get(ensemble.name)?.set(`${workload}/${count}`, result);
-        console.log(`${ensemble.name.padEnd(8)} ${workload.padEnd(6)} clients=${String(count).padEnd(3)} ${result.opsPerSecond.toFixed(0).padStart(7)} ops/s  p50 ${result.p50Ms.toFixed(2)}ms  p99 ${result.p99Ms.toFixed(2)}ms  (load ${loadavg()[0].toFixed(1)})`);
+        const cpu = result.cpuMsPerOp === null ? '' : `  server CPU ${(result.cpuMsPerOp * 1000).toFixed(0)}µs/op`;
+        console.log(`${ensemble.name.padEnd(8)} ${workload.padEnd(6)} clients=${String(count).padEnd(3)} ${result.opsPerSecond.toFixed(0).padStart(7)} ops/s  p50 ${result.p50Ms.toFixed(2)}ms  p99 ${result.p99Ms.toFixed(2)}ms${cpu}  (load ${loadavg()[0].toFixed(1)})`);
       }
     }
     for (const client of clients.flat()) client.close();
