@@ -51,6 +51,8 @@ export interface QuorumPeerOptions {
 
 const COMMIT_LOG_COUNT_DEFAULT = 500;
 const RESOLVED: Promise<void> = Promise.resolve();
+/** The effect lane of this server's own deliveries (peers' lanes are their sids, from 1). */
+const LOCAL_LANE = 0;
 
 function splitZxid(zxid: bigint): Zxid {
   return { epoch: Number(zxid >> 32n), counter: Number(zxid & 0xffff_ffffn) };
@@ -106,8 +108,15 @@ export class QuorumPeer implements QuorumCommitterHost {
   /** Persistence: `gate` is the last truncate/epoch write (appends wait for it); `durable` covers everything requested. */
   private gate: Promise<void> = RESOLVED;
   private durable: Promise<void> = RESOLVED;
-  /** Effects and deliveries, in step order, each after the durability its step required. */
-  private effectTail: Promise<void> = RESOLVED;
+  /**
+   * Effects, each after the durability its step required, in step order per lane: one lane per
+   * peer (what goes to it, FIFO as the chart's channels) and lane 0 for this server's own
+   * deliveries. Lanes do not wait for each other: a delivery waiting on an fsync holds up no
+   * PROPOSAL to a follower, and a follower's ACK waiting on its log holds up no COMMIT it applies.
+   */
+  private readonly lanes: Promise<void>[];
+  /** Log appends not yet known to be durable, by txn value (the log makes them durable in zxid order). */
+  private readonly appendsInFlight = new Map<number, Promise<void>>();
   private tick = 0;
   private roleStartTick = 0;
   private serving: 'leader' | 'learner' | null = null;
@@ -143,6 +152,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     this.serverId = options.serverId;
     this.voters = voters;
     this.generation = new Array<number>(sorted.length + 1).fill(0);
+    this.lanes = new Array<Promise<void>>(sorted.length + 1).fill(RESOLVED);
     this.lastHeard = new Array<number>(sorted.length + 1).fill(0);
     for (const member of sorted) if (member.id !== options.serverId) this.inbound.set(this.sidOfId.get(member.id) as number, []);
     const initial = initialServerContext(sid, voters, sorted.length, options.commitLogCount ?? COMMIT_LOG_COUNT_DEFAULT, true);
@@ -235,7 +245,7 @@ export class QuorumPeer implements QuorumCommitterHost {
 
   sendInOrder(peer: number, frame: PeerFrame): void {
     const generation = this.generation[peer];
-    this.afterDurable(this.durable, () => {
+    this.afterDurable(this.durable, peer, () => {
       if (this.generation[peer] === generation) this.transport?.send(peer, frame, 'runtime');
     });
   }
@@ -257,7 +267,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     this.setServing(null);
     await this.committer.close();
     await this.transport?.stop();
-    await this.effectTail.catch(() => undefined);
+    await Promise.all(this.lanes.map((lane) => lane.catch(() => undefined)));
     await this.durable.catch(() => undefined);
     await this.store.close().catch(() => undefined);
     this.options.logger.event('QuorumPeerStopped', { myid: this.serverId, lastZxid: this.server.lastProcessedZxid });
@@ -281,18 +291,25 @@ export class QuorumPeer implements QuorumCommitterHost {
     this.context = effects.length === 0 ? result.context : { ...result.context, outbox: [] };
     if (this.options.traceSteps !== false) this.trace(event, stateBefore);
     const durableBefore = this.durable;
-    const durable = this.persist(before, this.context);
-    // A leader sends its PROPOSAL while it logs it (ZooKeeper does too): its own ack is counted at
-    // once by the chart, but COMMITs and deliveries still wait until its log holds the txn.
-    const proposing = event.type === 'LeaderProcessRequest';
+    const gateBefore = this.gate;
+    const persisted = this.persist(before, this.context) !== durableBefore;
+    // A step that wrote something waits for all that was asked of the log so far. In BROADCAST a step
+    // that wrote nothing (an ACK that commits, a COMMIT) waits only for its committed prefix: not for
+    // the proposals logged since, which would tie every commit to the latest fsync.
+    const broadcasting = stateBefore.endsWith('.BROADCAST') && this.state.endsWith('.BROADCAST');
+    const durable = persisted || !broadcasting ? this.durable : this.durableThrough(this.context.lastCommitted);
+    // A leader sends its PROPOSAL while it logs it, and before earlier proposals are durable
+    // (ZooKeeper too): its own ack is counted at once by the chart, but COMMITs and deliveries
+    // still wait until its log holds the txns they cover.
+    const proposing = event.type === 'LeaderProcessRequest' && broadcasting;
     for (const effect of effects) {
       const isProposal = effect.kind === 'send' && effect.msg.type === 'PROPOSAL';
-      this.perform(effect, proposing && isProposal ? durableBefore : durable);
+      this.perform(effect, proposing && isProposal ? gateBefore : durable);
     }
     if (before.lastCommitted !== this.context.lastCommitted || before.history !== this.context.history) {
       const history = this.context.history;
       const committed = this.context.lastCommitted;
-      this.afterDurable(durable, () => this.deliver(history, committed));
+      this.afterDurable(durable, LOCAL_LANE, () => this.deliver(history, committed));
     }
     if (topOf(stateBefore) !== topOf(this.state)) this.roleStartTick = this.tick;
     if (topOf(this.state) !== 'LOOKING') this.observerView.clear();
@@ -340,8 +357,23 @@ export class QuorumPeer implements QuorumCommitterHost {
     for (let index = common; index < after.length; index++) {
       const payload = this.payloadOf(after[index]);
       const appended = this.gate.then(() => this.store.append({ zxid: payload.zxid, time: payload.time, txn: payload.txn }));
+      const value = after[index].value;
+      this.appendsInFlight.set(value, appended);
+      appended.then(() => {
+        if (this.appendsInFlight.get(value) === appended) this.appendsInFlight.delete(value);
+      }, () => undefined);
       this.durable = Promise.all([this.durable, appended]).then(() => undefined);
     }
+  }
+
+  /**
+   * Resolves once the first `length` txns of the history are durable, and every truncation or epoch
+   * write asked for so far: an append in flight covers the ones before it.
+   */
+  private durableThrough(length: number): Promise<void> {
+    const last = length === 0 ? undefined : this.context.history[length - 1];
+    const inFlight = last === undefined ? undefined : this.appendsInFlight.get(last.value);
+    return inFlight === undefined ? this.gate : Promise.all([this.gate, inFlight]).then(() => undefined);
   }
 
   private barrier(operation: () => Promise<unknown>): void {
@@ -356,9 +388,9 @@ export class QuorumPeer implements QuorumCommitterHost {
     return payload;
   }
 
-  /** Runs `job` after `after` and after every job queued before it. A failed persistence is fatal. */
-  private afterDurable(after: Promise<void>, job: () => void): void {
-    this.effectTail = this.effectTail
+  /** Runs `job` after `after` and after every job queued before it in its lane. A failed persistence is fatal. */
+  private afterDurable(after: Promise<void>, lane: number, job: () => void): void {
+    this.lanes[lane] = this.lanes[lane]
       .then(() => after)
       .then(() => {
         if (!this.stopped) job();
@@ -372,7 +404,7 @@ export class QuorumPeer implements QuorumCommitterHost {
         const { to, msg } = effect;
         const frame = this.messageFrame(msg);
         const generation = this.generation[to];
-        this.afterDurable(durable, () => {
+        this.afterDurable(durable, to, () => {
           if (this.generation[to] === generation) this.transport?.send(to, frame, msg.type === 'NOTIFICATION' ? 'vote' : 'message');
         });
         return;
@@ -440,7 +472,7 @@ export class QuorumPeer implements QuorumCommitterHost {
       const generation = this.servingGeneration;
       const role = topOf(this.state) === 'LEADING' ? 'leader' : 'learner';
       // After the deliveries of the establishing step, so that the leader's tree holds its whole history.
-      this.afterDurable(this.durable, () => {
+      this.afterDurable(this.durable, LOCAL_LANE, () => {
         if (generation === this.servingGeneration && this.state.endsWith('.BROADCAST')) this.setServing(role);
       });
     }
