@@ -2,8 +2,9 @@ import { Ids } from './Acl.js';
 import { isSessionEphemeral } from './Stat.js';
 import type { Stat } from './Stat.js';
 import type { ZNode } from './ZNode.js';
-import { nodeDigest } from './nodeDigest.js';
+import { computeNodeDigest, nodeDigest } from './nodeDigest.js';
 import { PersistentMap } from './PersistentMap.js';
+import { PersistentSet } from './PersistentSet.js';
 
 /**
  * The replicated state: every znode by path, the sessions created through the log (session id →
@@ -23,7 +24,7 @@ export class DataTree {
   ) {}
 
   static empty(): DataTree {
-    const root: ZNode = { data: new Uint8Array(0), acl: Ids.OPEN_ACL_UNSAFE, stat: ROOT_STAT, children: new Set() };
+    const root: ZNode = { data: new Uint8Array(0), acl: Ids.OPEN_ACL_UNSAFE, stat: ROOT_STAT, children: PersistentSet.EMPTY };
     return new DataTree(PersistentMap.empty<ZNode>().set('/', root), new Map(), nodeDigest('/', root), new Map());
   }
 
@@ -34,7 +35,7 @@ export class DataTree {
   static fromParts(nodes: ReadonlyMap<string, ZNode>, sessions: ReadonlyMap<bigint, number>, digest: bigint,
     ephemerals: ReadonlyMap<bigint, ReadonlySet<string>> = indexEphemerals(nodes)): DataTree {
     if (!nodes.has('/')) throw new Error('DataTree.fromParts: the root "/" must exist');
-    return new DataTree(nodes instanceof PersistentMap ? nodes : PersistentMap.from(nodes), sessions, digest, ephemerals);
+    return new DataTree(nodes instanceof PersistentMap ? nodes : persistentNodes(nodes), sessions, digest, ephemerals);
   }
 
   getNode(path: string): ZNode | undefined {
@@ -59,9 +60,19 @@ export class DataTree {
   /** Recomputes the digest from scratch; equals `digest` unless the incremental bookkeeping is wrong. */
   recomputeDigest(): bigint {
     let sum = 0n;
-    for (const [path, node] of this.nodes) sum = BigInt.asUintN(64, sum + nodeDigest(path, node));
+    for (const [path, node] of this.nodes) sum = BigInt.asUintN(64, sum + computeNodeDigest(path, node));
     return sum;
   }
+}
+
+/** The nodes in a PersistentMap, each node's children in a PersistentSet (as a draft keeps them). */
+function persistentNodes(nodes: ReadonlyMap<string, ZNode>): PersistentMap<ZNode> {
+  let persistent = PersistentMap.empty<ZNode>();
+  for (const [path, node] of nodes) {
+    const children = PersistentSet.from(node.children);
+    persistent = persistent.set(path, children === node.children ? node : { ...node, children });
+  }
+  return persistent;
 }
 
 function indexEphemerals(nodes: ReadonlyMap<string, ZNode>): Map<bigint, Set<string>> {

@@ -7,6 +7,7 @@ import type { WatchTrigger } from './WatchTrigger.js';
 import type { ZNode } from './ZNode.js';
 import { nodeDigest } from './nodeDigest.js';
 import type { PersistentMap } from './PersistentMap.js';
+import { PersistentSet } from './PersistentSet.js';
 import { childName, parentPath } from './validatePath.js';
 
 /**
@@ -41,7 +42,7 @@ export class DataTreeDraft {
     const parentName = parentPath(path);
     const parent = this.requireNode(parentName, 'createNode: parent exists');
     if (this.nodes.has(path)) throw new Error(`createNode: "${path}" must not exist`);
-    const children = new Set(parent.children).add(childName(path));
+    const children = PersistentSet.from(parent.children).add(childName(path));
     // ZooKeeper only moves cversion forward (replays of fuzzy snapshots); here it always advances.
     const cversion = Math.max(parent.stat.cversion, parentCVersion);
     this.putNode(parentName, { ...parent, children, stat: { ...parent.stat, cversion, pzxid: zxid, numChildren: children.size } });
@@ -49,7 +50,7 @@ export class DataTreeDraft {
       czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: time, mtime: time, version: 0, cversion: 0, aversion: 0,
       ephemeralOwner, dataLength: data.length, numChildren: 0,
     };
-    this.putNode(path, { data, acl, stat, children: new Set() });
+    this.putNode(path, { data, acl, stat, children: PersistentSet.EMPTY });
     if (isSessionEphemeral(ephemeralOwner)) this.changeEphemerals(ephemeralOwner, (owned) => owned.add(path));
     this.triggers.push({ type: EventType.NodeCreated, path }, { type: EventType.NodeChildrenChanged, path: parentName });
     return stat;
@@ -61,8 +62,7 @@ export class DataTreeDraft {
     const parent = this.requireNode(parentName, 'deleteNode: parent exists');
     const node = this.requireNode(path, 'deleteNode: node exists');
     if (node.children.size !== 0) throw new Error(`deleteNode: "${path}" must have no children`);
-    const children = new Set(parent.children);
-    children.delete(childName(path));
+    const children = PersistentSet.from(parent.children).delete(childName(path));
     const pzxid = zxid > parent.stat.pzxid ? zxid : parent.stat.pzxid;
     this.putNode(parentName, { ...parent, children, stat: { ...parent.stat, pzxid, numChildren: children.size } });
     this.removeNode(path);

@@ -1,11 +1,13 @@
 /**
- * The data tree's node map: random sequences of set and delete, checked against a Map at every
- * step, with keys that include two of equal hash (collision buckets). Old versions must not change.
+ * The data tree's node map and child sets: random sequences of set and delete, checked against a
+ * Map at every step, with keys that include two of equal hash (collision buckets). Old versions
+ * must not change.
  * Replay a failure with ZABSTATE_SEED=<seed printed by fast-check>.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hashString, PersistentMap } from '../../src/service/PersistentMap.js';
+import { PersistentSet } from '../../src/service/PersistentSet.js';
 
 const seedText = process.env.ZABSTATE_SEED;
 const seed = seedText === undefined ? undefined : Number(seedText);
@@ -76,5 +78,22 @@ describe('PersistentMap', () => {
 
   it('refuses undefined as a value', () => {
     expect(() => PersistentMap.empty<number | undefined>().set('/a', undefined)).toThrow(/undefined is not a value/);
+  });
+});
+
+describe('PersistentSet', () => {
+  it('adds and deletes without changing earlier versions, and compares by members', () => {
+    const empty = PersistentSet.EMPTY;
+    const ab = empty.add('a').add('b');
+    const a = ab.delete('b');
+    expect([empty.size, ab.size, a.size]).toEqual([0, 2, 1]);
+    expect([...ab].sort()).toEqual(['a', 'b']);
+    expect(a.has('b')).toBe(false);
+    expect(ab.has('b')).toBe(true);
+    expect(ab.add('a')).toBe(ab);
+    expect(a.delete('z')).toBe(a);
+    expect(PersistentSet.from(new Set(['b', 'a']))).toEqual(ab);
+    expect(PersistentSet.from(ab)).toBe(ab);
+    expect(a).not.toEqual(ab);
   });
 });
