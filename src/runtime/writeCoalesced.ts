@@ -1,15 +1,15 @@
 import type { Socket } from 'node:net';
 
 /**
- * Writes through a cork that opens once the current turn of the event loop (its microtasks
- * included) is over: what one turn sends on a socket (a leader's PROPOSALs and COMMITs to a peer, a
- * learner's forwarded requests and ACKs, the replies of a client's pipelined requests) leaves in
- * one writev instead of one system call per frame.
+ * Writes through a cork that opens in the check phase of the event loop, after every I/O callback
+ * of this iteration (and its microtasks) has run: what they send on a socket (a leader's PROPOSALs
+ * and COMMITs to a peer, a learner's forwarded requests and ACKs, the replies of a client's
+ * pipelined requests) leaves in one writev instead of one system call per frame.
  */
 export function writeCoalesced(socket: Socket, bytes: Uint8Array): void {
   if (socket.writableCorked === 0) {
     socket.cork();
-    process.nextTick(uncork, socket);
+    setImmediate(uncork, socket);
   }
   socket.write(bytes);
 }

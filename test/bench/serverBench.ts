@@ -8,6 +8,7 @@
  * so that a ratio compares two measurements taken under the same machine load.
  *
  * Environment: BENCH_SECONDS (per workload, default 5), BENCH_CLIENTS (default "16,64"),
+ * BENCH_WORKLOADS (default "set,get,create"),
  * BENCH_ONLY ("zabstate" or "apache": run one ensemble), BENCH_NODE_ARGS (extra node flags for the
  * zabstate servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; servers stop with SIGTERM so that
  * profiles are written).
@@ -28,8 +29,12 @@ type ZkClient = any;
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CLIENT_COUNTS = (process.env.BENCH_CLIENTS ?? '16,64').split(',').map(Number);
-const WORKLOADS = ['set', 'get', 'create'] as const;
-type Workload = (typeof WORKLOADS)[number];
+const WORKLOAD_NAMES = ['set', 'get', 'create'] as const;
+type Workload = (typeof WORKLOAD_NAMES)[number];
+const WORKLOADS = (process.env.BENCH_WORKLOADS ?? WORKLOAD_NAMES.join(',')).split(',').map((name) => {
+  if (!(WORKLOAD_NAMES as readonly string[]).includes(name)) throw new Error(`BENCH_WORKLOADS: unknown workload ${name} (set, get, create)`);
+  return name as Workload;
+});
 const PAYLOAD = Buffer.alloc(100, 120);
 const TICK_MS = 2000;
 const ROOT = join(import.meta.dirname, '../../..');
