@@ -34,6 +34,14 @@ describe('peer frames', () => {
     }
   });
 
+  it('encode a payload sent twice (to two learners) alike', () => {
+    const payload = (frames[2] as Extract<PeerFrame, { t: 'message' }>).payloads![0];
+    const first = encodePeerFrame({ t: 'message', msg: { type: 'PROPOSAL', txn: { zxid: { epoch: 1, counter: 7 }, value: 4294967303 } }, payloads: [payload] });
+    const again = encodePeerFrame({ t: 'message', msg: { type: 'DIFF', txns: [] }, payloads: [payload, payload] });
+    expect(decodePeerFrame(first.subarray(4))).toEqual(frames[2]);
+    expect((decodePeerFrame(again.subarray(4)) as Extract<PeerFrame, { t: 'message' }>).payloads).toEqual([payload, payload]);
+  });
+
   it('leave undefined fields out and keep objects that only look tagged when they have more keys', () => {
     const frame = { t: 'message', msg: { type: 'COMMIT', zxid: { epoch: 1, counter: 1 } }, payloads: undefined } as PeerFrame;
     expect(decodePeerFrame(encodePeerFrame(frame).subarray(4))).toEqual({ t: 'message', msg: { type: 'COMMIT', zxid: { epoch: 1, counter: 1 } } });

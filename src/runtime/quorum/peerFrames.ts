@@ -37,13 +37,32 @@ export const PEER_FRAME_BYTES_MAX_DEFAULT = 512 * 1024 * 1024;
  * a replacer or reviver function costs two to three times as much, on every frame of every write.
  */
 export function encodePeerFrame(frame: PeerFrame): Buffer {
-  const text = JSON.stringify(tagged(frame));
+  const text = frame.t === 'message' && frame.payloads !== undefined ? messageText(frame.msg, frame.payloads) : JSON.stringify(tagged(frame));
   const length = Buffer.byteLength(text, 'utf8');
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
   out.writeUInt32BE(length, 0);
   out.write(text, FRAME_HEADER_BYTES, 'utf8');
   return out;
 }
+
+/**
+ * A leader sends each proposal's payload to every learner (and may send it again in a DIFF): the
+ * payload, immutable, is turned into text once. The text is what JSON.stringify would write for the
+ * frame `{ t, msg, payloads }` (in that key order, as QuorumPeer builds it).
+ */
+function messageText(msg: Message, payloads: readonly TxnPayload[]): string {
+  const parts = payloads.map((payload) => {
+    let text = payloadTexts.get(payload);
+    if (text === undefined) {
+      text = JSON.stringify(tagged(payload));
+      payloadTexts.set(payload, text);
+    }
+    return text;
+  });
+  return `{"t":"message","msg":${JSON.stringify(tagged(msg))},"payloads":[${parts.join(',')}]}`;
+}
+
+const payloadTexts = new WeakMap<TxnPayload, string>();
 
 /** A copy of `value` in which bigints and byte arrays are tagged objects; undefined fields are left out, as JSON does. */
 function tagged(value: unknown): unknown {
