@@ -46,6 +46,8 @@ interface Result {
   readonly p99Ms: number;
   /** CPU time the three servers spent per request (user + system), when /proc tells it. */
   readonly cpuMsPerOp: number | null;
+  /** The leader's share of it: a single-threaded leader is the first to run out of CPU. */
+  readonly leaderCpuMsPerOp: number | null;
 }
 
 interface Ensemble {
@@ -53,8 +55,8 @@ interface Ensemble {
   readonly connectString: string;
   /** How the servers were configured, printed with the figures. */
   readonly settings: string;
-  /** CPU milliseconds the servers have used so far (null without /proc). */
-  cpuMs(): number | null;
+  /** CPU milliseconds each server has used so far, leader first (null without /proc). */
+  cpuMs(): Promise<number[] | null>;
   stop(): Promise<void>;
 }
 
@@ -116,14 +118,12 @@ async function startEnsemble(name: string, command: (config: string, dataDir: st
     name,
     connectString: clientPorts.map((port) => `127.0.0.1:${port}`).join(','),
     settings: `${[...common, ...extra].join(' ')}, dataDir under ${directory}, ${runtime.trim()}`,
-    cpuMs: () => {
-      let total = 0;
-      for (const child of children) {
-        const stat = child.pid === undefined ? null : readProcStat(child.pid);
-        if (stat === null) return null;
-        total += stat;
-      }
-      return total;
+    cpuMs: async () => {
+      const modes = await Promise.all(clientPorts.map(async (port) => /Mode: (\w+)/.exec(await fourLetterWord(port, 'srvr'))?.[1]));
+      const times = children.map((child) => (child.pid === undefined ? null : readProcStat(child.pid)));
+      if (times.some((time) => time === null)) return null;
+      const leader = Math.max(0, modes.indexOf('leader'));
+      return [times[leader] as number, ...times.filter((_, index) => index !== leader) as number[]];
     },
     stop: async () => {
       const exited = children.map((child) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve()))));
@@ -169,7 +169,7 @@ function readProcStat(pid: number): number | null {
 }
 
 async function runWorkload(ensemble: Ensemble, clients: ZkClient[], workload: Workload): Promise<Result> {
-  const cpuBefore = ensemble.cpuMs();
+  const cpuBefore = await ensemble.cpuMs();
   const latencies: number[] = [];
   const endAt = performance.now() + SECONDS * 1000;
   const started = performance.now();
@@ -183,9 +183,10 @@ async function runWorkload(ensemble: Ensemble, clients: ZkClient[], workload: Wo
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  const cpuAfter = ensemble.cpuMs();
-  const cpuMsPerOp = cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / latencies.length;
-  return { opsPerSecond: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99), cpuMsPerOp };
+  const cpuAfter = await ensemble.cpuMs();
+  const used = cpuBefore === null || cpuAfter === null ? null : cpuAfter.map((time, index) => (time - cpuBefore[index]) / latencies.length);
+  const cpuMsPerOp = used === null ? null : used.reduce((sum, time) => sum + time, 0);
+  return { opsPerSecond: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99), cpuMsPerOp, leaderCpuMsPerOp: used?.[0] ?? null };
 }
 
 async function createNodes(ensemble: Ensemble, count: number): Promise<void> {
@@ -207,7 +208,7 @@ async function measure(ensembles: readonly Ensemble[]): Promise<Map<string, Map<
       for (const [index, ensemble] of ensembles.entries()) {
         const result = await runWorkload(ensemble, clients[index], workload);
         results.get(ensemble.name)?.set(`${workload}/${count}`, result);
-        const cpu = result.cpuMsPerOp === null ? '' : `  server CPU ${(result.cpuMsPerOp * 1000).toFixed(0)}µs/op`;
+        const cpu = result.cpuMsPerOp === null ? '' : `  server CPU ${(result.cpuMsPerOp * 1000).toFixed(0)}µs/op (leader ${((result.leaderCpuMsPerOp ?? 0) * 1000).toFixed(0)})`;
         console.log(`${ensemble.name.padEnd(8)} ${workload.padEnd(6)} clients=${String(count).padEnd(3)} ${result.opsPerSecond.toFixed(0).padStart(7)} ops/s  p50 ${result.p50Ms.toFixed(2)}ms  p99 ${result.p99Ms.toFixed(2)}ms${cpu}  (load ${loadavg()[0].toFixed(1)})`);
       }
     }
