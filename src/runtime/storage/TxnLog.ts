@@ -1,4 +1,5 @@
 import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDirectory, parseZxidName, zxidHex } from './durableFiles.js';
 import {
@@ -262,7 +263,9 @@ export class TxnLog {
     const segment = this.segments[this.segments.length - 1];
     const bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     const handle = this.handle as FileHandle;
-    await writeFully(handle, bytes, segment.size);
+    // The write only copies into the page cache, so it is done here; the fdatasync is what waits
+    // for the disk, on the thread pool: one hand-off per batch instead of two.
+    writeFully(handle, bytes, segment.size);
     await handle.datasync();
     segment.size += bytes.length;
     if (rolled) await fsyncDirectory(this.directory);
@@ -298,10 +301,10 @@ async function lastZxidOf(directory: string, segment: Segment, recordBytesMax: n
   }
 }
 
-async function writeFully(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
+function writeFully(handle: FileHandle, bytes: Buffer, position: number): void {
   let written = 0;
   while (written < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
+    const bytesWritten = writeSync(handle.fd, bytes, written, bytes.length - written, position + written);
     if (bytesWritten <= 0) throw new Error('TxnLog: write made no progress');
     written += bytesWritten;
   }
