@@ -2,7 +2,7 @@ import { Ids } from './Acl.js';
 import { isSessionEphemeral } from './Stat.js';
 import type { Stat } from './Stat.js';
 import type { ZNode } from './ZNode.js';
-import { computeNodeDigest, nodeDigest } from './nodeDigest.js';
+import { nodeDigest } from './nodeDigest.js';
 import { PersistentMap } from './PersistentMap.js';
 import { PersistentSet } from './PersistentSet.js';
 
@@ -60,7 +60,7 @@ export class DataTree {
   /** Recomputes the digest from scratch; equals `digest` unless the incremental bookkeeping is wrong. */
   recomputeDigest(): bigint {
     let sum = 0n;
-    for (const [path, node] of this.nodes) sum = BigInt.asUintN(64, sum + computeNodeDigest(path, node));
+    for (const [path, node] of this.nodes) sum = BigInt.asUintN(64, sum + nodeDigest(path, node));
     return sum;
   }
 }

@@ -7,19 +7,6 @@ import type { ZNode } from './ZNode.js';
  * Two 32-bit lanes (FNV-1a and a multiply-xorshift) keep it fast without BigInt per byte.
  */
 export function nodeDigest(path: string, node: ZNode): bigint {
-  // A node is replaced, never changed, so its digest at a path can be kept: a txn then hashes only
-  // the nodes it creates, not the ones it replaces.
-  const cached = digests.get(node);
-  if (cached !== undefined && cached.path === path) return cached.digest;
-  const digest = computeNodeDigest(path, node);
-  digests.set(node, { path, digest });
-  return digest;
-}
-
-const digests = new WeakMap<ZNode, { readonly path: string; readonly digest: bigint }>();
-
-/** nodeDigest computed from the node's fields, never from what was kept (for recomputing a digest from scratch). */
-export function computeNodeDigest(path: string, node: ZNode): bigint {
   const hasher = new Hasher();
   hasher.addString(path);
   hasher.addString(describeStat(node));
