@@ -309,7 +309,11 @@ export class QuorumPeer implements QuorumCommitterHost {
     if (before.lastCommitted !== this.context.lastCommitted || before.history !== this.context.history) {
       const history = this.context.history;
       const committed = this.context.lastCommitted;
-      this.afterDurable(durable, LOCAL_LANE, () => this.deliver(history, committed));
+      // A learner's COMMIT names txns a quorum has logged (the leader among them): it applies them
+      // without waiting for its own fsync, as ZooKeeper's followers do. A leader's commit counted its
+      // own ack, so its deliveries wait for its log like its COMMITs.
+      const learning = topOf(this.state) !== 'LEADING';
+      this.afterDurable(learning && broadcasting && !persisted ? this.gate : durable, LOCAL_LANE, () => this.deliver(history, committed));
     }
     if (topOf(stateBefore) !== topOf(this.state)) this.roleStartTick = this.tick;
     if (topOf(this.state) !== 'LOOKING') this.observerView.clear();
