@@ -63,6 +63,13 @@ function chartTxn(zxid: bigint): ChartTxn {
   return { zxid: splitZxid(zxid), value: Number(zxid) };
 }
 
+/** Whether `history` is `prefix` followed by more txns (or is `prefix`). */
+function isExtensionOf(history: readonly ChartTxn[], prefix: readonly ChartTxn[]): boolean {
+  if (history === prefix) return true;
+  if (history.length < prefix.length) return false;
+  return prefix.length === 0 || history[prefix.length - 1].value === prefix[prefix.length - 1].value;
+}
+
 function topOf(state: StateId): string {
   const dot = state.indexOf('.');
   return dot < 0 ? state : state.slice(0, dot);
@@ -306,7 +313,9 @@ export class QuorumPeer implements QuorumCommitterHost {
       const isProposal = effect.kind === 'send' && effect.msg.type === 'PROPOSAL';
       this.perform(effect, proposing && isProposal ? gateBefore : durable);
     }
-    if (before.lastCommitted !== this.context.lastCommitted || before.history !== this.context.history) {
+    // A step that only appends to the log delivers nothing: queueing a delivery for it would hold
+    // the COMMITs behind it until its fsync.
+    if (before.lastCommitted !== this.context.lastCommitted || !isExtensionOf(this.context.history, before.history)) {
       const history = this.context.history;
       const committed = this.context.lastCommitted;
       // A learner's COMMIT names txns a quorum has logged (the leader among them): it applies them
