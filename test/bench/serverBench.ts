@@ -11,7 +11,8 @@
  * BENCH_WORKLOADS (default "set,get,create"),
  * BENCH_ONLY ("zabstate" or "apache": run one ensemble), BENCH_NODE_ARGS (extra node flags for the
  * zabstate servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; servers stop with SIGTERM so that
- * profiles are written).
+ * profiles are written), BENCH_BASELINE_ROOT (another zabstate checkout, built: its ensemble runs
+ * as "baseline" beside the others, for before/after figures from one run).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -113,7 +114,8 @@ async function startEnsemble(name: string, command: (config: string, dataDir: st
   const clientPorts = [1, 2, 3].map((id) => ports[3 * id - 1]);
   await waitForQuorum(clientPorts, name);
   const [program, args] = command('zoo.cfg', 'dataDir');
-  const runtime = program === process.execPath ? `node ${process.version} ${args.slice(0, args.indexOf('dist/src/cli/bin.js')).join(' ')}` : `${program} ${args.filter((arg) => arg.startsWith('-X')).join(' ')}`;
+  const script = args.findIndex((arg) => arg.endsWith('bin.js'));
+  const runtime = program === process.execPath ? `node ${process.version} ${args.slice(0, script + 1).join(' ')}` : `${program} ${args.filter((arg) => arg.startsWith('-X')).join(' ')}`;
   return {
     name,
     connectString: clientPorts.map((port) => `127.0.0.1:${port}`).join(','),
@@ -232,6 +234,12 @@ async function main(): Promise<void> {
     if (only !== 'apache') {
       ensembles.push(await startEnsemble('zabstate', (config) => [process.execPath, [...nodeArgs, 'dist/src/cli/bin.js', 'serve', '--config', config, '--quiet']], false));
     }
+    const baselineRoot = process.env.BENCH_BASELINE_ROOT;
+    if (baselineRoot !== undefined && only !== 'apache') {
+      const script = join(baselineRoot, 'dist/src/cli/bin.js');
+      if (!existsSync(script)) throw new Error(`BENCH_BASELINE_ROOT: ${script} does not exist (build that checkout first)`);
+      ensembles.push(await startEnsemble('baseline', (config) => [process.execPath, [...nodeArgs, script, 'serve', '--config', config, '--quiet']], false));
+    }
     if (only !== 'zabstate') {
       if (existsSync(APACHE_HOME)) ensembles.push(await startEnsemble('apache', apacheCommand, true));
       else console.log(`Apache ZooKeeper not found (${APACHE_HOME}); apt-get install -y zookeeper to compare`);
@@ -239,13 +247,15 @@ async function main(): Promise<void> {
     for (const ensemble of ensembles) console.log(`${ensemble.name}: ${ensemble.settings}`);
     const results = await measure(ensembles);
     const ours = results.get('zabstate');
-    const theirs = results.get('apache');
-    if (ours === undefined || theirs === undefined) return;
-    console.log(`\nzabstate / apache (throughput ratio, p99 ratio; >1 throughput and <1 p99 favour zabstate); load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
-    for (const [key, result] of ours) {
-      const other = theirs.get(key);
-      if (other === undefined) continue;
-      console.log(`${key.padEnd(10)} throughput ×${(result.opsPerSecond / other.opsPerSecond).toFixed(2)}  p99 ×${(result.p99Ms / other.p99Ms).toFixed(2)}`);
+    for (const peer of ['apache', 'baseline']) {
+      const theirs = results.get(peer);
+      if (ours === undefined || theirs === undefined) continue;
+      console.log(`\nzabstate / ${peer} (throughput ratio, p99 ratio; >1 throughput and <1 p99 favour zabstate); load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
+      for (const [key, result] of ours) {
+        const other = theirs.get(key);
+        if (other === undefined) continue;
+        console.log(`${key.padEnd(10)} throughput ×${(result.opsPerSecond / other.opsPerSecond).toFixed(2)}  p99 ×${(result.p99Ms / other.p99Ms).toFixed(2)}`);
+      }
     }
   } finally {
     await Promise.all(ensembles.map((ensemble) => ensemble.stop()));
