@@ -16,6 +16,8 @@ export type { Stat } from './Stat.js';
 export type { ZNode } from './ZNode.js';
 export { nodeDigest } from './nodeDigest.js';
 export { DataTree } from './DataTree.js';
+export { PersistentMap } from './PersistentMap.js';
+export { PersistentSet } from './PersistentSet.js';
 export { DataTreeDraft } from './DataTreeDraft.js';
 export type * from './Txn.js';
 export type * from './Request.js';
