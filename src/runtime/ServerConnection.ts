@@ -88,7 +88,7 @@ export class ServerConnection {
 
   private send(frame: Uint8Array): void {
     if (this.closedReason !== null) return;
-    writeCoalesced(this.socket, frame);
+    writeCoalesced(this.socket, frame, 'turn');
     this.sent += 1;
     this.server.counters.packetsSent += 1;
     if (this.socket.writableLength > this.options.writeBufferBytesMax) {

@@ -105,7 +105,7 @@ export class PeerTransport {
     if (this.stopped) return false;
     const bytes = encodePeerFrame(frame);
     if (link.socket !== null) {
-      writeCoalesced(link.socket, bytes);
+      writeCoalesced(link.socket, bytes, 'iteration');
       return true;
     }
     if (kind === 'runtime') return false;
@@ -239,7 +239,7 @@ export class PeerTransport {
     socket.once('close', () => this.lose(link, socket, 'connection closed'));
     const pending = link.pending;
     this.clearPending(link);
-    for (const item of pending) writeCoalesced(socket, item.frame);
+    for (const item of pending) writeCoalesced(socket, item.frame, 'iteration');
     if (received.length > 0) socket.emit('data', received);
   }
 
