@@ -4,10 +4,13 @@
  * Apache ZooKeeper ensemble on other ports with the same settings (tickTime, limits, fsync on).
  * Each client issues its next request when the previous one answers. Prints ops/s, p50 and p99 per
  * workload (set, get, create) and client count (16, 64), and zabstate/Apache ratios.
- * Both ensembles run for the whole benchmark and each workload runs on one right after the other,
- * so that a ratio compares two measurements taken under the same machine load.
+ * Both ensembles run for the whole benchmark and each workload runs on one right after the other
+ * (who goes first rotates), so that a ratio compares measurements taken seconds apart under the
+ * same machine load. Each line also gives the CPU time the servers used per request, which the
+ * load of other processes disturbs less than throughput.
  *
- * Environment: BENCH_SECONDS (per workload, default 5), BENCH_CLIENTS (default "16,64"),
+ * Environment: BENCH_SECONDS (per workload, default 5), BENCH_WARMUP_SECONDS (each workload, once,
+ * not counted; default 1), BENCH_CLIENTS (default "16,64"),
  * BENCH_WORKLOADS (default "set,get,create"),
  * BENCH_ONLY ("zabstate" or "apache": run one ensemble), BENCH_NODE_ARGS (extra node flags for the
  * zabstate servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; servers stop with SIGTERM so that
@@ -29,6 +32,7 @@ const zookeeper = createRequire(import.meta.url)('node-zookeeper-client');
 type ZkClient = any;
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 const CLIENT_COUNTS = (process.env.BENCH_CLIENTS ?? '16,64').split(',').map(Number);
 const WORKLOAD_NAMES = ['set', 'get', 'create'] as const;
 type Workload = (typeof WORKLOAD_NAMES)[number];
@@ -170,10 +174,10 @@ function readProcStat(pid: number): number | null {
   }
 }
 
-async function runWorkload(ensemble: Ensemble, clients: ZkClient[], workload: Workload): Promise<Result> {
+async function runWorkload(ensemble: Ensemble, clients: ZkClient[], workload: Workload, seconds = SECONDS): Promise<Result> {
   const cpuBefore = await ensemble.cpuMs();
   const latencies: number[] = [];
-  const endAt = performance.now() + SECONDS * 1000;
+  const endAt = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(clients.map(async (client, index) => {
     while (performance.now() < endAt) {
@@ -206,8 +210,17 @@ async function measure(ensembles: readonly Ensemble[]): Promise<Map<string, Map<
   for (const ensemble of ensembles) await createNodes(ensemble, Math.max(...CLIENT_COUNTS));
   for (const count of CLIENT_COUNTS) {
     const clients = await Promise.all(ensembles.map((ensemble) => Promise.all(Array.from({ length: count }, () => connectClient(ensemble.connectString)))));
-    for (const workload of WORKLOADS) {
+    if (count === CLIENT_COUNTS[0] && WARMUP_SECONDS > 0) {
+      // Both JITs (V8's, HotSpot's) warm up before anything counts.
       for (const [index, ensemble] of ensembles.entries()) {
+        for (const workload of WORKLOADS) await runWorkload(ensemble, clients[index], workload, WARMUP_SECONDS);
+      }
+    }
+    for (const [phase, workload] of WORKLOADS.entries()) {
+      // Whoever runs first in a phase runs on a machine the others have just left; take turns.
+      const order = ensembles.map((_, index) => (index + phase + CLIENT_COUNTS.indexOf(count)) % ensembles.length);
+      for (const index of order) {
+        const ensemble = ensembles[index];
         const result = await runWorkload(ensemble, clients[index], workload);
         results.get(ensemble.name)?.set(`${workload}/${count}`, result);
         const cpu = result.cpuMsPerOp === null ? '' : `  server CPU ${(result.cpuMsPerOp * 1000).toFixed(0)}µs/op (leader ${((result.leaderCpuMsPerOp ?? 0) * 1000).toFixed(0)})`;
@@ -228,7 +241,7 @@ function apacheCommand(config: string, dataDir: string): [string, string[]] {
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-  console.log(`closed loop, ${SECONDS}s per workload, ${PAYLOAD.length}-byte values, 3 servers on loopback, ${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
+  console.log(`closed loop, ${SECONDS}s per workload after ${WARMUP_SECONDS}s of each to warm up, ${PAYLOAD.length}-byte values, 3 servers on loopback, ${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
   const ensembles: Ensemble[] = [];
   try {
     if (only !== 'apache') {
