@@ -1,0 +1,234 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import zookeeper from 'node-zookeeper-client';
+import {
+  checkZooKeeperHistory, EMPTY_TREE, toTraceJson, type ClientOperation, type HistoryReport, type ZooKeeperTree,
+} from '../../src/history/index.js';
+import { Random } from '../../src/sim/Random.js';
+import { HistoryRecorder, LoadClient } from './LoadClient.js';
+import { ProcessEnsemble, type UnexpectedExit } from './ProcessEnsemble.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+export interface FaultRunOptions {
+  /** Names the run: the fault schedule and every client's choice of operations follow from it. */
+  readonly seed: number;
+  /** How long faults are injected under load (the heal and the check come after). */
+  readonly durationMs: number;
+  readonly directory: string;
+  readonly clients: number;
+  readonly keys: number;
+  readonly thinkTimeMsMax: number;
+  readonly tickTimeMs: number;
+  readonly snapCount: number;
+  readonly commitLogCount: number;
+  /** Pause between two faults, drawn from [min, max]. */
+  readonly faultGapMsMin: number;
+  readonly faultGapMsMax: number;
+  readonly serverLogs: boolean;
+  /**
+   * Also ask the history checker about the reads (ordered sequential consistency: one search over
+   * the whole history, feasible for a few hundred operations only). The reads are always checked
+   * directly (HistoryRecorder.readViolations).
+   */
+  readonly checkReads: boolean;
+  readonly log: (line: string) => void;
+}
+
+export interface FaultRunResult {
+  readonly seed: number;
+  readonly faultMs: number;
+  readonly kills: number;
+  readonly restarts: number;
+  readonly schedule: readonly string[];
+  readonly operations: readonly ClientOperation[];
+  readonly counts: { readonly ok: number; readonly unknown: number; readonly pending: number; readonly writesAcknowledged: number };
+  readonly unexpectedExits: readonly UnexpectedExit[];
+  readonly readViolations: readonly string[];
+  /** Null when every server ended with the same tree; else which differ. */
+  readonly replicaDisagreement: string | null;
+  /** Null when the ensemble recovered after the faults. */
+  readonly recoveryFailure: string | null;
+  readonly finalTree: ZooKeeperTree | null;
+  readonly report: HistoryReport | null;
+  readonly checkMs: number;
+  /** Everything went right: no violation, no unknown verdict, no crash, recovery, agreement. */
+  readonly passed: boolean;
+  /** Where the history was written (always, so a passing run can be re-checked too). */
+  readonly historyFile: string;
+}
+
+const SESSION_TIMEOUT_MS = 4000;
+const OPERATION_TIMEOUT_MS = 8000;
+const RECOVERY_TIMEOUT_MS = 90_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Kills and restarts servers of a real 3-server ensemble (separate `zabstate serve` processes,
+ * SIGKILL) while node-zookeeper-client clients write and read a few keys, then heals the ensemble,
+ * reads every replica's final tree, and checks the clients' history with src/history: the writes
+ * linearizable, no acknowledged write lost (the final tree explained by the writes, each
+ * acknowledged one included), client order, and, optionally, the reads.
+ */
+export async function runFaults(options: FaultRunOptions): Promise<FaultRunResult> {
+  const log = options.log;
+  const ensemble = await ProcessEnsemble.create({
+    directory: options.directory, servers: 3, tickTimeMs: options.tickTimeMs, initLimit: 10, syncLimit: 5,
+    snapCount: options.snapCount, commitLogCount: options.commitLogCount, serverLogs: options.serverLogs,
+  });
+  const schedule: string[] = [];
+  const started = Date.now();
+  const note = (line: string): void => {
+    const stamped = `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s ${line}`;
+    schedule.push(stamped);
+    log(stamped);
+  };
+  try {
+    for (const id of ensemble.ids) ensemble.start(id);
+    await ensemble.waitForAllServing(RECOVERY_TIMEOUT_MS);
+    note(`ensemble up (${ensemble.connectString})`);
+    const recorder = new HistoryRecorder();
+    const keys = Array.from({ length: options.keys }, (_, index) => `/k${index}`);
+    const clients = Array.from({ length: options.clients }, (_, index) => new LoadClient(`c${index}`, {
+      connectString: ensemble.connectString, keys, sessionTimeoutMs: SESSION_TIMEOUT_MS, operationTimeoutMs: OPERATION_TIMEOUT_MS,
+      thinkTimeMsMax: options.thinkTimeMsMax, serverOfPort: (port) => ensemble.idOfClientPort(port),
+    }, new Random((options.seed + 1 + index) >>> 0), recorder));
+    let loadStopped = false;
+    const load = Promise.all(clients.map((client) => client.run(() => loadStopped)));
+
+    const faults = await injectFaults(ensemble, options, note);
+    const faultMs = Date.now() - started;
+    note(`faults over: ${faults.kills} kills, ${faults.restarts} restarts; healing`);
+    for (const id of ensemble.ids) if (!ensemble.isRunning(id)) ensemble.start(id);
+    loadStopped = true;
+    let recoveryFailure: string | null = null;
+    try {
+      await ensemble.waitForAllServing(RECOVERY_TIMEOUT_MS);
+    } catch (error) {
+      recoveryFailure = (error as Error).message;
+    }
+    await load;
+    note(`load stopped: ${recorder.size} operations`);
+
+    let finalTree: ZooKeeperTree | null = null;
+    let replicaDisagreement: string | null = null;
+    if (recoveryFailure === null) {
+      const trees = await Promise.all(ensemble.ids.map((id) => readFinalTree(`127.0.0.1:${ensemble.clientPortOf(id)}`, keys, id)));
+      finalTree = trees[0];
+      const differing = ensemble.ids.filter((_, index) => JSON.stringify(trees[index]) !== JSON.stringify(trees[0]));
+      if (differing.length > 0) replicaDisagreement = `server(s) ${differing.join(', ')} end with a tree other than server 1's`;
+    }
+
+    const operations = recorder.operations();
+    const counts = countOutcomes(operations);
+    note(`history: ${operations.length} operations (${counts.ok} answered, ${counts.unknown} unknown, ${counts.pending} pending, ${counts.writesAcknowledged} acknowledged writes)`);
+    const checkStarted = Date.now();
+    const history = { operations, initialTree: EMPTY_TREE, finalTree: finalTree ?? undefined, checkReads: options.checkReads };
+    const report = checkZooKeeperHistory(history);
+    const checkMs = Date.now() - checkStarted;
+    for (const verdict of report.verdicts) note(`check ${verdict.check}: ${verdict.result} — ${verdict.message}`);
+    const readViolations = recorder.readViolations();
+    note(`reads: ${readViolations.length === 0 ? 'each from a write called before it returned, none going back' : readViolations.join('; ')}`);
+    note(`checked in ${(checkMs / 1000).toFixed(1)} s`);
+
+    const passed = report.result === 'ok' && readViolations.length === 0 && ensemble.unexpectedExits.length === 0
+      && replicaDisagreement === null && recoveryFailure === null;
+    const historyFile = join(options.directory, 'history.json');
+    await writeFile(historyFile, JSON.stringify({
+      seed: options.seed, options: { ...options, log: undefined }, passed, schedule, unexpectedExits: ensemble.unexpectedExits, readViolations,
+      replicaDisagreement, recoveryFailure, history: toTraceJson(history, report),
+    }, null, 1));
+    return {
+      seed: options.seed, faultMs, kills: faults.kills, restarts: faults.restarts, schedule, operations, counts,
+      unexpectedExits: [...ensemble.unexpectedExits], readViolations, replicaDisagreement, recoveryFailure, finalTree, report, checkMs, passed, historyFile,
+    };
+  } finally {
+    await ensemble.killAll();
+  }
+}
+
+/**
+ * The nemesis. Every step draws the same random numbers whatever it does with them, so that a seed
+ * names one sequence of decisions: after a pause, restart a dead server, or kill a live one (the
+ * leader or any), now and then a second one (the ensemble loses its quorum) or all three at once.
+ */
+async function injectFaults(ensemble: ProcessEnsemble, options: FaultRunOptions, note: (line: string) => void) {
+  const random = new Random(options.seed >>> 0);
+  const deadline = Date.now() + options.durationMs;
+  let kills = 0;
+  let restarts = 0;
+  let exitsNoted = 0;
+  while (Date.now() < deadline) {
+    const gap = options.faultGapMsMin + random.below(options.faultGapMsMax - options.faultGapMsMin + 1);
+    const roll = random.below(100);
+    const pick = random.nextUint32();
+    const targetLeader = random.below(2) === 0;
+    await sleep(Math.min(gap, Math.max(0, deadline - Date.now())));
+    if (Date.now() >= deadline) break;
+    for (const exit of ensemble.unexpectedExits.slice(exitsNoted)) note(`server ${exit.id} EXITED BY ITSELF (code ${exit.code}, signal ${exit.signal})`);
+    exitsNoted = ensemble.unexpectedExits.length;
+    const down = ensemble.ids.filter((id) => !ensemble.isRunning(id));
+    const up = ensemble.running;
+    if (down.length > 0 && (down.length >= 2 || roll < 70)) {
+      const id = down[pick % down.length];
+      ensemble.start(id);
+      restarts += 1;
+      note(`restart ${id}`);
+      continue;
+    }
+    if (down.length === 0 && roll < 4) {
+      await ensemble.killAll();
+      kills += up.length;
+      note('kill all');
+      continue;
+    }
+    const leader = targetLeader ? await ensemble.leader() : null;
+    const id = leader ?? up[pick % up.length];
+    await ensemble.kill(id);
+    kills += 1;
+    note(`kill ${id}${leader !== null ? ' (leader)' : ''}`);
+  }
+  return { kills, restarts };
+}
+
+/** The modeled keys as server `id` holds them once it has applied a write of its own client. */
+async function readFinalTree(connectString: string, keys: readonly string[], id: number): Promise<ZooKeeperTree> {
+  const client = zookeeper.createClient(connectString, { sessionTimeout: SESSION_TIMEOUT_MS, spinDelay: 100, retries: 0 });
+  const call = <T>(operation: (done: (error: any, ...results: any[]) => void) => void): Promise<any[]> =>
+    new Promise((resolve, reject) => operation((error, ...results) => (error && error.code !== -101 ? reject(error) : resolve([error, ...results]))));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server ${id}: no session within 20 s`)), 20_000);
+      client.once('connected', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      client.connect();
+    });
+    // The reply to a write comes after this server applied it, so it has applied everything before.
+    await call((done) => client.create(`/final-marker-${id}`, Buffer.alloc(0), zookeeper.CreateMode.EPHEMERAL, done));
+    const tree: Record<string, { data: string; version: number }> = { '/': { ...EMPTY_TREE['/'] } };
+    for (const path of keys) {
+      const [error, data, stat] = await call((done) => client.getData(path, done));
+      if (error === null) tree[path] = { data: data === undefined || data === null ? '' : data.toString(), version: stat.version };
+    }
+    return tree;
+  } finally {
+    client.close();
+  }
+}
+
+function countOutcomes(operations: readonly ClientOperation[]) {
+  let ok = 0;
+  let unknown = 0;
+  let pending = 0;
+  let writesAcknowledged = 0;
+  for (const op of operations) {
+    if (op.outcome.status === 'ok') ok += 1;
+    else if (op.outcome.status === 'unknown') unknown += 1;
+    else pending += 1;
+    if (op.outcome.status === 'ok' && op.input.kind !== 'getData' && op.input.kind !== 'exists') writesAcknowledged += 1;
+  }
+  return { ok, unknown, pending, writesAcknowledged };
+}
