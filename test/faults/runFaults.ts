@@ -150,8 +150,9 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
 
 /**
  * The nemesis. Every step draws the same random numbers whatever it does with them, so that a seed
- * names one sequence of decisions: after a pause, restart a dead server, or kill a live one (the
- * leader or any), now and then a second one (the ensemble loses its quorum) or all three at once.
+ * names one sequence of decisions. After a pause: with servers down, restart them all, restart one,
+ * or (one down) kill a second, so the ensemble loses its quorum; with all up, kill the leader, a
+ * follower, the leader and a follower at once, or all three (each then restarts from its disk alone).
  */
 async function injectFaults(ensemble: ProcessEnsemble, options: FaultRunOptions, note: (line: string) => void) {
   const random = new Random(options.seed >>> 0);
@@ -159,35 +160,45 @@ async function injectFaults(ensemble: ProcessEnsemble, options: FaultRunOptions,
   let kills = 0;
   let restarts = 0;
   let exitsNoted = 0;
+  const kill = async (ids: readonly number[], why: string): Promise<void> => {
+    await Promise.all(ids.map((id) => ensemble.kill(id)));
+    kills += ids.length;
+    note(`kill ${ids.join(', ')}${why}`);
+  };
   while (Date.now() < deadline) {
     const gap = options.faultGapMsMin + random.below(options.faultGapMsMax - options.faultGapMsMin + 1);
     const roll = random.below(100);
     const pick = random.nextUint32();
-    const targetLeader = random.below(2) === 0;
     await sleep(Math.min(gap, Math.max(0, deadline - Date.now())));
     if (Date.now() >= deadline) break;
     for (const exit of ensemble.unexpectedExits.slice(exitsNoted)) note(`server ${exit.id} EXITED BY ITSELF (code ${exit.code}, signal ${exit.signal})`);
     exitsNoted = ensemble.unexpectedExits.length;
     const down = ensemble.ids.filter((id) => !ensemble.isRunning(id));
     const up = ensemble.running;
-    if (down.length > 0 && (down.length >= 2 || roll < 70)) {
-      const id = down[pick % down.length];
-      ensemble.start(id);
-      restarts += 1;
-      note(`restart ${id}`);
+    if (down.length > 0) {
+      if (down.length === 1 && roll < 20) {
+        await kill([up[pick % up.length]], ' (quorum lost)');
+      } else if (roll < 60) {
+        for (const id of down) ensemble.start(id);
+        restarts += down.length;
+        note(`restart ${down.join(', ')}`);
+      } else {
+        const id = down[pick % down.length];
+        ensemble.start(id);
+        restarts += 1;
+        note(`restart ${id}`);
+      }
       continue;
     }
-    if (down.length === 0 && roll < 4) {
-      await ensemble.killAll();
-      kills += up.length;
-      note('kill all');
+    if (roll < 10) {
+      await kill(up, ' (all)');
       continue;
     }
-    const leader = targetLeader ? await ensemble.leader() : null;
-    const id = leader ?? up[pick % up.length];
-    await ensemble.kill(id);
-    kills += 1;
-    note(`kill ${id}${leader !== null ? ' (leader)' : ''}`);
+    const leader = await ensemble.leader();
+    const followers = up.filter((id) => id !== leader);
+    if (leader !== null && roll < 45) await kill([leader], ' (leader)');
+    else if (leader !== null && roll < 65) await kill([leader, followers[pick % followers.length]], ' (leader and a follower)');
+    else await kill([followers[pick % followers.length]], leader === null ? ' (no leader)' : ' (follower)');
   }
   return { kills, restarts };
 }
