@@ -56,6 +56,25 @@ export function serveCommand(argv: string[], out: (line: string) => void, err: (
   return 0;
 }
 
+/**
+ * ZooKeeper's snapshot settings, which zoo.cfg passes on as system properties (ZooCfg.extra):
+ * snapCount, autopurge.snapRetainCount (at least 3, as ZooKeeper enforces) and commitLogCount.
+ */
+function snapshotSettings(config: ZooCfg): { snapshotEveryTxns?: number; snapshotRetainCount?: number; commitLogCount?: number } {
+  const integer = (key: string, min: number): number | undefined => {
+    const raw = config.extra[key];
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min) throw new Error(`zoo.cfg: ${key} must be an integer of at least ${min}, found "${raw}"`);
+    return value;
+  };
+  return {
+    snapshotEveryTxns: integer('snapCount', 1),
+    snapshotRetainCount: integer('autopurge.snapRetainCount', 3),
+    commitLogCount: integer('commitLogCount', 1),
+  };
+}
+
 async function startFromConfig(config: ZooCfg, quiet: boolean, logger: StreamLogger | typeof silentLogger): Promise<QuorumServer | StandaloneServer> {
   const common = {
     dataDir: config.dataDir, dataLogDir: config.dataLogDir, tickTimeMs: config.tickTime,
@@ -63,7 +82,7 @@ async function startFromConfig(config: ZooCfg, quiet: boolean, logger: StreamLog
     maxClientConnections: config.maxClientCnxns, juteMaxBuffer: config.juteMaxBuffer,
   };
   if (config.servers.length === 0) {
-    return StandaloneServer.start({ ...common, clientPort: config.clientPort ?? 2181, clientPortAddress: config.clientPortAddress ?? undefined, logger });
+    return StandaloneServer.start({ ...common, snapshotEveryTxns: snapshotSettings(config).snapshotEveryTxns, clientPort: config.clientPort ?? 2181, clientPortAddress: config.clientPortAddress ?? undefined, logger });
   }
   const myid = parseMyid(readFileSync(join(config.dataDir, 'myid'), 'utf8'));
   const own = config.servers.find((server) => server.id === myid);
@@ -71,7 +90,7 @@ async function startFromConfig(config: ZooCfg, quiet: boolean, logger: StreamLog
   const clientPort = own.clientPort ?? config.clientPort;
   if (clientPort === null) throw new Error(`server.${myid} has no client port (neither ";port" nor clientPort)`);
   return QuorumServer.start({
-    ...common, serverId: myid, clientPort, clientPortAddress: own.clientAddress ?? config.clientPortAddress ?? undefined,
+    ...common, serverId: myid, ...snapshotSettings(config), clientPort, clientPortAddress: own.clientAddress ?? config.clientPortAddress ?? undefined,
     initLimit: config.initLimit, syncLimit: config.syncLimit, traceSteps: !quiet,
     members: config.servers.map((server) => ({ id: server.id, host: server.host, quorumPort: server.quorumPort, role: server.role })),
     logger: quiet ? logger : new StreamLogger(undefined, { myid }),

@@ -10,9 +10,11 @@ import { bit, has, isQuorum, members } from '../../protocol/quorum.js';
 import { zxidToBigInt, type Zxid } from '../../protocol/zxid.js';
 import { DataTree } from '../../service/index.js';
 import type { Logger, LogFields } from '../Logger.js';
-import { DataStore } from '../storage/DataStore.js';
+import { DataStore, SNAPSHOT_EVERY_TXNS_DEFAULT, SNAPSHOT_RETAIN_COUNT_DEFAULT } from '../storage/DataStore.js';
+import { historyRunsOf, zxidsOfRuns, type HistoryRun } from '../storage/historyRuns.js';
+import { decodeSnapshot, encodeSnapshot } from '../storage/Snapshot.js';
 import { ZooKeeperServer, type SessionTimeoutLimits } from '../ZooKeeperServer.js';
-import type { PeerFrame, TxnPayload } from './peerFrames.js';
+import type { PeerFrame, SnapshotTransfer, TxnPayload } from './peerFrames.js';
 import { PeerTransport } from './PeerTransport.js';
 import { QuorumCommitter, type QuorumCommitterHost } from './QuorumCommitter.js';
 
@@ -39,6 +41,13 @@ export interface QuorumPeerOptions {
   readonly logger: Logger;
   /** Txns a leader keeps for DIFF before it sends SNAP (ZooKeeper's commitLogCount, 500). */
   readonly commitLogCount?: number;
+  /**
+   * About this many committed txns between two snapshots of the tree (ZooKeeper's snapCount: each
+   * server waits between half and all of it, so that servers do not snapshot at the same moment).
+   */
+  readonly snapshotEveryTxns?: number;
+  /** Snapshots kept; the log is purged up to the oldest one kept (ZooKeeper's autopurge.snapRetainCount). */
+  readonly snapshotRetainCount?: number;
   /** FLE's finalizeWait: how long a decided vote waits for a better notification (ZooKeeper: 200ms). */
   readonly finalizeWaitMs?: number;
   /** Log one line per chart step (the spec's action names); off for benchmarks. */
@@ -56,6 +65,23 @@ const LOCAL_LANE = 0;
 
 function splitZxid(zxid: bigint): Zxid {
   return { epoch: Number(zxid >> 32n), counter: Number(zxid & 0xffff_ffffn) };
+}
+
+function hex(zxid: bigint | number): string {
+  return `0x${zxid.toString(16)}`;
+}
+
+/** A snapshot a leader attached to a sync message, checked on arrival. */
+interface ReceivedSnapshot {
+  readonly from: number;
+  readonly zxid: bigint;
+  readonly bytes: Uint8Array;
+  readonly tree: DataTree;
+  readonly history: readonly HistoryRun[];
+}
+
+function sameRuns(left: readonly HistoryRun[], right: readonly HistoryRun[]): boolean {
+  return left.length === right.length && left.every((run, index) => run.every((part, at) => part === right[index][at]));
 }
 
 /** The chart's txn for a logged zxid: its value is the zxid itself, unique in the whole run. */
@@ -96,6 +122,13 @@ function indexOfZxid(history: readonly ChartTxn[], zxid: bigint): number {
  * Every step's persistence (log appends, truncation, epoch files) starts at once on a durability
  * chain; everything the step emits (sends, disconnects, deliveries to the tree) runs only after
  * that chain has made it durable, in step order (etcd raft's "persist before send").
+ *
+ * Snapshots: the tree only ever holds committed txns (a restart starts from the newest snapshot
+ * and applies the log's txns as the chart delivers them), so a snapshot of it never holds a txn a
+ * later leader could truncate. A snapshot records the zxids of the history it covers, so the chart
+ * keeps its whole history while the log and the txns' contents (payloads) before the snapshot go.
+ * A leader asked to sync a learner with txns whose payloads it no longer has attaches its tree
+ * instead (ZooKeeper's SNAP): the learner installs it, durably, before it logs what follows.
  */
 export class QuorumPeer implements QuorumCommitterHost {
   readonly sid: number;
@@ -136,6 +169,10 @@ export class QuorumPeer implements QuorumCommitterHost {
   private stopped = false;
   private failure: Error | null = null;
   private readonly observerView = new Map<number, { vote: Vote; state: string }>();
+  private receivedSnapshot: ReceivedSnapshot | null = null;
+  private appliedSinceSnapshot = 0;
+  private snapshotThreshold: number;
+  private snapshotInFlight = false;
 
   private constructor(
     private readonly options: QuorumPeerOptions,
@@ -165,23 +202,30 @@ export class QuorumPeer implements QuorumCommitterHost {
     const initial = initialServerContext(sid, voters, sorted.length, options.commitLogCount ?? COMMIT_LOG_COUNT_DEFAULT, true);
     this.context = { ...initial, ...epochs, history };
     this.server = new ZooKeeperServer(tree, lastZxid, options.limits, options.logger);
+    this.snapshotThreshold = this.nextSnapshotThreshold();
     this.committer = new QuorumCommitter(this, options.logger);
     this.server.attachCommitter(this.committer);
   }
 
-  /** Recovers the data directory, connects to the peers, and restarts the chart (DOWN → Restart → LOOKING). */
+  /**
+   * Recovers the data directory (the newest valid snapshot, and the log after it), connects to the
+   * peers, and restarts the chart (DOWN → Restart → LOOKING).
+   */
   static async start(options: QuorumPeerOptions): Promise<QuorumPeer> {
-    const { store, tree, report } = await DataStore.open({
-      dataDir: options.dataDir, dataLogDir: options.dataLogDir, logger: options.logger, snapshotEveryTxns: Number.MAX_SAFE_INTEGER,
+    const { store, tree, report, entries } = await DataStore.open({
+      dataDir: options.dataDir, dataLogDir: options.dataLogDir, logger: options.logger, applyLog: false,
+      snapshotEveryTxns: Number.MAX_SAFE_INTEGER, snapshotRetainCount: options.snapshotRetainCount ?? SNAPSHOT_RETAIN_COUNT_DEFAULT,
     });
-    if (report.snapshot !== null) {
+    if (report.snapshot !== null && report.snapshotHistory === null) {
       await store.close();
-      throw new Error(`${options.dataDir}: holds a snapshot (${report.snapshot.name}); a quorum server keeps its whole history in the log`);
+      throw new Error(`${options.dataDir}: snapshot ${report.snapshot.name} does not record the history it covers (a standalone server's?); a quorum server cannot start from it`);
     }
-    const entries = await store.log.entriesAfter(-1n);
-    const history = entries.map((entry) => chartTxn(entry.zxid));
+    const snapshotZxid = report.snapshot?.zxid ?? 0n;
+    const history: ChartTxn[] = [];
+    for (const { epoch, counter } of zxidsOfRuns(report.snapshotHistory ?? [])) history.push(chartTxn((BigInt(epoch) << 32n) | BigInt(counter)));
+    for (const entry of entries) history.push(chartTxn(entry.zxid));
     const epochs = { currentEpoch: report.currentEpoch ?? 0, acceptedEpoch: report.acceptedEpoch ?? 0 };
-    const peer = new QuorumPeer(options, store, tree, report.lastZxid, history, epochs);
+    const peer = new QuorumPeer(options, store, tree, snapshotZxid, history, epochs);
     for (const entry of entries) peer.payloads.set(Number(entry.zxid), { zxid: entry.zxid, time: entry.time, txn: entry.txn });
     const addresses = options.members.map((member) => ({ sid: peer.sidOfId.get(member.id) as number, host: member.host, port: member.quorumPort }));
     peer.transport = await PeerTransport.start(
@@ -193,7 +237,8 @@ export class QuorumPeer implements QuorumCommitterHost {
       },
     );
     options.logger.event('QuorumPeerStarted', {
-      myid: options.serverId, sid: peer.sid, lastZxid: report.lastZxid, txns: history.length, ...epochs,
+      myid: options.serverId, sid: peer.sid, lastZxid: report.lastZxid, txns: history.length, snapshot: report.snapshot?.name ?? 'none',
+      loggedTxns: entries.length, ...epochs,
     });
     peer.step({ type: 'Restart' });
     peer.pump();
@@ -363,11 +408,17 @@ export class QuorumPeer implements QuorumCommitterHost {
       common = 0;
       while (common < before.length && common < after.length && before[common].value === after[common].value) common++;
     }
-    if (common < before.length) {
+    let appendFrom = common;
+    let firstMissing = common;
+    while (firstMissing < after.length && this.payloads.has(after[firstMissing].value)) firstMissing++;
+    if (firstMissing < after.length) {
+      // The leader sent a snapshot for the txns it had no payloads of: it replaces the log.
+      appendFrom = this.installReceivedSnapshot(after, firstMissing) + 1;
+    } else if (common < before.length) {
       const toZxid = common === 0 ? 0n : BigInt(after[common - 1].value);
-      this.barrier(() => this.store.log.truncate(toZxid));
+      this.barrier(() => this.store.truncate(toZxid));
     }
-    for (let index = common; index < after.length; index++) {
+    for (let index = appendFrom; index < after.length; index++) {
       const payload = this.payloadOf(after[index]);
       const appended = this.gate.then(() => this.store.append({ zxid: payload.zxid, time: payload.time, txn: payload.txn }));
       const value = after[index].value;
@@ -387,6 +438,37 @@ export class QuorumPeer implements QuorumCommitterHost {
     const last = length === 0 ? undefined : this.context.history[length - 1];
     const inFlight = last === undefined ? undefined : this.appendsInFlight.get(last.value);
     return inFlight === undefined ? this.gate : Promise.all([this.gate, inFlight]).then(() => undefined);
+  }
+
+  /**
+   * Installs the snapshot the leader attached to its sync message: it must cover every txn of the
+   * new history from `firstMissing` on that has no payload, and record exactly the new history up
+   * to its zxid. Its zxid is above everything this server's log and tree hold of the new history
+   * (the leader had every txn above its snapshot), so the log can start over after it. Returns the
+   * snapshot's index in the history.
+   */
+  private installReceivedSnapshot(after: readonly ChartTxn[], firstMissing: number): number {
+    const received = this.receivedSnapshot;
+    if (received === null) throw new Error(`server ${this.sid}: no payload for txn ${hex(after[firstMissing].value)}, and no snapshot from the leader covers it`);
+    const index = indexOfZxid(after, received.zxid);
+    if (index < firstMissing) {
+      throw new Error(`server ${this.sid}: the leader's snapshot at ${hex(received.zxid)} does not cover txn ${hex(after[firstMissing].value)}, whose payload is missing`);
+    }
+    if (!sameRuns(received.history, historyRunsOf(after.slice(0, index + 1).map((txn) => txn.zxid)))) {
+      throw new Error(`server ${this.sid}: the leader's snapshot at ${hex(received.zxid)} records another history than the one it synced`);
+    }
+    this.receivedSnapshot = null;
+    this.barrier(() => this.store.installSnapshot(received.zxid, received.bytes));
+    // On the lane of the deliveries, so that those of this step and later ones apply to the installed tree.
+    this.afterDurable(this.durable, LOCAL_LANE, () => {
+      const applied = this.server.lastProcessedZxid;
+      if (applied > received.zxid) throw new Error(`server ${this.sid}: installing a snapshot at ${hex(received.zxid)} would undo applied txns up to ${hex(applied)}`);
+      this.server.resetTree(received.tree, received.zxid);
+      this.appliedSinceSnapshot = 0;
+      this.options.logger.event('TreeInstalled', { sid: this.sid, zxid: received.zxid, from: received.from, nodes: received.tree.nodeCount });
+      this.trimPayloads(received.zxid);
+    });
+    return index;
   }
 
   private barrier(operation: () => Promise<unknown>): void {
@@ -443,10 +525,36 @@ export class QuorumPeer implements QuorumCommitterHost {
       case 'DIFF':
       case 'TRUNC':
       case 'SNAP':
-        return { t: 'message', msg, payloads: msg.txns.map((txn) => this.payloadOf(txn)) };
+        return this.syncFrame(msg);
       default:
         return { t: 'message', msg };
     }
+  }
+
+  /**
+   * A sync message with the payloads of its txns; when some are gone (covered by a snapshot and
+   * purged), with this server's tree instead, at its applied zxid, and the payloads after it.
+   */
+  private syncFrame(msg: Extract<Message, { type: 'DIFF' | 'TRUNC' | 'SNAP' }>): PeerFrame {
+    const payloads: TxnPayload[] = [];
+    let newestMissing = -1;
+    for (const txn of msg.txns) {
+      const payload = this.payloads.get(txn.value);
+      if (payload === undefined) newestMissing = txn.value;
+      else payloads.push(payload);
+    }
+    if (newestMissing < 0) return { t: 'message', msg, payloads };
+    const applied = this.server.lastProcessedZxid;
+    const appliedIndex = indexOfZxid(this.context.history, applied);
+    if (newestMissing > Number(applied) || appliedIndex < 0) {
+      throw new Error(`server ${this.sid}: no payload for txn ${hex(newestMissing)}, and the tree (at ${hex(applied)}) does not cover it`);
+    }
+    const history = historyRunsOf(this.context.history.slice(0, appliedIndex + 1).map((txn) => txn.zxid));
+    const encoded = encodeSnapshot(applied, this.server.tree, history);
+    // A plain Uint8Array: a Buffer would reach the frame encoder as Buffer.toJSON's array of numbers.
+    const snapshot: SnapshotTransfer = { zxid: applied, bytes: new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength) };
+    this.options.logger.event('SnapshotAttached', { sid: this.sid, message: msg.type, zxid: applied, bytes: snapshot.bytes.length });
+    return { t: 'message', msg, payloads: payloads.filter((payload) => payload.zxid > applied), snapshot };
   }
 
   private cutChannel(peer: number, reason: string): void {
@@ -455,24 +563,64 @@ export class QuorumPeer implements QuorumCommitterHost {
     this.transport?.close(peer, reason);
   }
 
-  /** Applies the committed prefix to the tree, rebuilding it first if the log was cut below what it holds. */
+  /**
+   * Applies the committed prefix to the tree. The tree holds committed txns only, so the txn it was
+   * last applied must be in every later history (ZAB's CommittedNotLost); if not, the server stops.
+   */
   private deliver(history: readonly ChartTxn[], committed: number): void {
     let start = 0;
     const applied = this.server.lastProcessedZxid;
     if (applied !== 0n) {
       const index = indexOfZxid(history, applied);
-      if (index < 0) {
-        this.options.logger.event('TreeRebuilt', { sid: this.sid, from: applied, reason: 'log truncated below the applied zxid' });
-        this.server.resetTree(DataTree.empty(), 0n);
-      } else {
-        start = index + 1;
-      }
+      if (index < 0) throw new Error(`server ${this.sid}: the tree holds txn ${hex(applied)}, which the history no longer does: a committed txn was truncated`);
+      start = index + 1;
     }
     for (let index = start; index < committed; index++) {
       const payload = this.payloadOf(history[index]);
       this.server.apply({ zxid: payload.zxid, time: payload.time, txn: payload.txn });
       this.committer.delivered(payload);
+      this.appliedSinceSnapshot += 1;
     }
+    if (start < committed && this.appliedSinceSnapshot >= this.snapshotThreshold && !this.snapshotInFlight) this.takeSnapshot(history, committed - 1);
+  }
+
+  /** Snapshots the tree (the state after history[index], all committed) in the background; then purges and trims. */
+  private takeSnapshot(history: readonly ChartTxn[], index: number): void {
+    const zxid = this.server.lastProcessedZxid;
+    if (BigInt(history[index].value) !== zxid) throw new Error(`server ${this.sid}: snapshot of a tree at ${hex(zxid)} labelled ${hex(history[index].value)}`);
+    const runs = historyRunsOf(history.slice(0, index + 1).map((txn) => txn.zxid));
+    this.snapshotInFlight = true;
+    this.appliedSinceSnapshot = 0;
+    this.snapshotThreshold = this.nextSnapshotThreshold();
+    // A learner applies a COMMIT before its own log holds the txn: the snapshot waits for the log,
+    // so that the log never lacks txns below a snapshot it continues from.
+    const tree = this.server.tree;
+    this.durable.then(() => this.store.snapshot(zxid, tree, runs)).then(
+      (name) => {
+        this.snapshotInFlight = false;
+        if (name !== null && !this.stopped) this.trimPayloads(zxid);
+      },
+      (error: Error) => {
+        this.snapshotInFlight = false;
+        this.options.logger.event('SnapshotFailed', { sid: this.sid, zxid, reason: error.message });
+      },
+    );
+  }
+
+  private nextSnapshotThreshold(): number {
+    const every = Math.max(1, this.options.snapshotEveryTxns ?? SNAPSHOT_EVERY_TXNS_DEFAULT);
+    return Math.ceil(every / 2) + Math.floor(Math.random() * Math.ceil(every / 2));
+  }
+
+  /**
+   * Drops the payloads a snapshot at `zxid` covers, but those of the last commitLogCount txns,
+   * which a leader sends in a DIFF; what it no longer has it covers with its tree (syncFrame).
+   */
+  private trimPayloads(zxid: bigint): void {
+    const history = this.context.history;
+    const keepFrom = history.length - 1 - this.context.commitLogCount;
+    const bound = Math.min(Number(zxid), keepFrom < 0 ? -1 : history[keepFrom].value);
+    for (const key of this.payloads.keys()) if (key <= bound) this.payloads.delete(key);
   }
 
   // ----- Serving clients -----
@@ -508,6 +656,9 @@ export class QuorumPeer implements QuorumCommitterHost {
     this.lastHeard[from] = this.tick;
     switch (frame.t) {
       case 'message':
+        if (frame.msg.type === 'DIFF' || frame.msg.type === 'TRUNC' || frame.msg.type === 'SNAP') {
+          if (!this.receiveSnapshot(from, frame.snapshot)) return;
+        }
         for (const payload of frame.payloads ?? []) this.payloads.set(Number(payload.zxid), payload);
         if (frame.msg.type === 'NOTIFICATION' && !has(this.voters, this.sid)) {
           this.observeNotification(from, frame.msg);
@@ -529,6 +680,29 @@ export class QuorumPeer implements QuorumCommitterHost {
       case 'hello':
         return;
     }
+  }
+
+  /**
+   * A sync message starts a sync: it replaces any snapshot an earlier one brought. A snapshot that
+   * does not decode breaks the connection (the chart's Disconnect), as a malformed frame would.
+   */
+  private receiveSnapshot(from: number, transfer: SnapshotTransfer | undefined): boolean {
+    this.receivedSnapshot = null;
+    if (transfer === undefined) return true;
+    if (!(transfer.bytes instanceof Uint8Array) || typeof transfer.zxid !== 'bigint') {
+      this.options.logger.event('SnapshotRejected', { sid: this.sid, from, reason: 'malformed snapshot transfer' });
+      this.onPeerGone(from, true);
+      return false;
+    }
+    const decoded = decodeSnapshot(Buffer.from(transfer.bytes.buffer, transfer.bytes.byteOffset, transfer.bytes.byteLength));
+    const invalid = 'invalid' in decoded ? decoded.invalid : decoded.zxid !== transfer.zxid ? 'zxid differs from the frame\'s' : decoded.history === null ? 'no history' : null;
+    if (invalid !== null || 'invalid' in decoded || decoded.history === null) {
+      this.options.logger.event('SnapshotRejected', { sid: this.sid, from, reason: invalid ?? 'invalid' });
+      this.onPeerGone(from, true);
+      return false;
+    }
+    this.receivedSnapshot = { from, zxid: decoded.zxid, bytes: transfer.bytes, tree: decoded.tree, history: decoded.history };
+    return true;
   }
 
   /** The connection to `peer` broke, or a send to it found no connection: the chart's Disconnect. */

@@ -23,6 +23,10 @@ export interface QuorumServerOptions {
   readonly maxClientConnections?: number;
   readonly juteMaxBuffer?: number;
   readonly traceSteps?: boolean;
+  /** zoo.cfg snapCount, autopurge.snapRetainCount and commitLogCount (QuorumPeerOptions). */
+  readonly snapshotEveryTxns?: number;
+  readonly snapshotRetainCount?: number;
+  readonly commitLogCount?: number;
   readonly logger?: Logger;
   /** Called once when the server must stop (its log failed). */
   readonly onFatal?: (error: Error) => void;
@@ -60,7 +64,8 @@ export class QuorumServer {
     const peer = await QuorumPeer.start({
       serverId: options.serverId, members: options.members, dataDir: options.dataDir, dataLogDir: options.dataLogDir,
       tickTimeMs, initLimit: options.initLimit ?? 10, syncLimit: options.syncLimit ?? 5, limits, logger,
-      traceSteps: options.traceSteps,
+      traceSteps: options.traceSteps, snapshotEveryTxns: options.snapshotEveryTxns, snapshotRetainCount: options.snapshotRetainCount,
+      commitLogCount: options.commitLogCount,
       onFatal: (error) => {
         void self?.stop();
         options.onFatal?.(error);

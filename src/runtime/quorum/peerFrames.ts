@@ -12,6 +12,12 @@ export interface TxnPayload {
   readonly requestId?: number;
 }
 
+/** A leader's tree, encoded as a snapshot file (Snapshot.ts, with the history it covers), sent with a sync message. */
+export interface SnapshotTransfer {
+  readonly zxid: bigint;
+  readonly bytes: Uint8Array;
+}
+
 /**
  * What travels between two servers. `message` frames carry the chart's messages (the only frames
  * the chart sees); the others are the runtime's own traffic, which ZooKeeper also has outside ZAB:
@@ -20,7 +26,7 @@ export interface TxnPayload {
  */
 export type PeerFrame =
   | { readonly t: 'hello'; readonly sid: number }
-  | { readonly t: 'message'; readonly msg: Message; readonly payloads?: readonly TxnPayload[] }
+  | { readonly t: 'message'; readonly msg: Message; readonly payloads?: readonly TxnPayload[]; readonly snapshot?: SnapshotTransfer }
   | { readonly t: 'ping'; readonly sessions?: readonly bigint[] }
   | { readonly t: 'request'; readonly id: number; readonly request: WriteRequest }
   | { readonly t: 'refused'; readonly id: number; readonly code: number }

@@ -4,13 +4,16 @@ import { DataTree, nodeDigest, parentPath, childName } from '../../service/index
 import type { ACL, Stat, ZNode } from '../../service/index.js';
 import { crc32 } from './crc32.js';
 import { parseZxidName, writeFileAtomically, zxidHex } from './durableFiles.js';
+import { lastZxidOfRuns, parseHistoryRuns, type HistoryRun } from './historyRuns.js';
 import { fromTaggedJson, toTaggedJson } from './taggedJson.js';
 
 /**
  * Snapshot files (`snapshot.<16 hex digits of the zxid>`):
  *   header, 16 bytes: magic "ZSSN", format version (u32 BE) = 1, CRC-32 of the body (u32 BE), 0 (u32)
  *   body: tagged JSON (taggedJson.ts) of { zxid, digest, sessions: [[id, timeoutTicks]...],
- *         nodes: [{ path, data, acl, stat }...] } with parents before children.
+ *         nodes: [{ path, data, acl, stat }...], history? } with parents before children.
+ *         `history`, written by quorum servers, is the zxids of every txn up to and including zxid
+ *         as runs (historyRuns.ts): with it the snapshot stands in for the log it lets be purged.
  * The tree is immutable, so a snapshot is exact (not fuzzy as ZooKeeper's): it is the state after
  * applying every txn up to and including zxid. Written atomically (temp file, fsync, rename, fsync dir).
  */
@@ -22,6 +25,8 @@ const SNAPSHOT_PREFIX = 'snapshot.';
 export interface SnapshotContent {
   readonly zxid: bigint;
   readonly tree: DataTree;
+  /** The history the snapshot covers, ending at zxid (null: not recorded, a standalone server's). */
+  readonly history: readonly HistoryRun[] | null;
 }
 
 interface SnapshotBody {
@@ -29,15 +34,20 @@ interface SnapshotBody {
   digest: bigint;
   sessions: [bigint, number][];
   nodes: { path: string; data: Uint8Array; acl: ACL[]; stat: Stat }[];
+  history?: HistoryRun[];
 }
 
-export function encodeSnapshot(zxid: bigint, tree: DataTree): Buffer {
+export function encodeSnapshot(zxid: bigint, tree: DataTree, history?: readonly HistoryRun[]): Buffer {
+  if (history !== undefined && lastZxidOfRuns(history) !== zxid) {
+    throw new RangeError(`encodeSnapshot: the history ends at ${lastZxidOfRuns(history)}, not at the snapshot's zxid ${zxid}`);
+  }
   const paths = [...tree.nodes.keys()].sort(compareByDepth);
   const nodes = paths.map((path) => {
     const node = tree.nodes.get(path) as ZNode;
     return { path, data: node.data, acl: [...node.acl], stat: node.stat };
   });
   const body: SnapshotBody = { zxid, digest: tree.digest, sessions: [...tree.sessions], nodes };
+  if (history !== undefined) body.history = history.map((run) => [...run] as const);
   const json = Buffer.from(toTaggedJson(body), 'utf8');
   const header = Buffer.alloc(HEADER_BYTES);
   header.writeUInt32BE(SNAPSHOT_MAGIC, 0);
@@ -59,10 +69,20 @@ export function decodeSnapshot(bytes: Buffer): SnapshotContent | { invalid: stri
   } catch (error) {
     return { invalid: `body is not JSON: ${(error as Error).message}` };
   }
+  if (typeof body !== 'object' || body === null || typeof body.zxid !== 'bigint' || !Array.isArray(body.nodes) || !Array.isArray(body.sessions)) {
+    return { invalid: 'body lacks zxid, nodes or sessions' };
+  }
+  let history: HistoryRun[] | null = null;
+  if (body.history !== undefined) {
+    const parsed = parseHistoryRuns(body.history);
+    if ('invalid' in parsed) return parsed;
+    if (lastZxidOfRuns(parsed) !== body.zxid) return { invalid: 'history does not end at the snapshot zxid' };
+    history = parsed;
+  }
   const tree = buildTree(body);
   if ('invalid' in tree) return tree;
   if (tree.digest !== body.digest) return { invalid: 'tree digest differs from the recorded one' };
-  return { zxid: body.zxid, tree };
+  return { zxid: body.zxid, tree, history };
 }
 
 function buildTree(body: SnapshotBody): DataTree | { invalid: string } {
@@ -92,10 +112,15 @@ function compareByDepth(a: string, b: string): number {
   return depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-export async function writeSnapshot(directory: string, zxid: bigint, tree: DataTree): Promise<string> {
+export async function writeSnapshot(directory: string, zxid: bigint, tree: DataTree, history?: readonly HistoryRun[]): Promise<string> {
+  return writeSnapshotBytes(directory, zxid, encodeSnapshot(zxid, tree, history));
+}
+
+/** Writes an encoded snapshot (one a leader sent, say) under its zxid's name, atomically. */
+export async function writeSnapshotBytes(directory: string, zxid: bigint, bytes: Uint8Array): Promise<string> {
   await mkdir(directory, { recursive: true });
   const name = `${SNAPSHOT_PREFIX}${zxidHex(zxid)}`;
-  await writeFileAtomically(directory, name, encodeSnapshot(zxid, tree));
+  await writeFileAtomically(directory, name, bytes);
   return name;
 }
 
@@ -137,6 +162,17 @@ export async function loadLatestSnapshot(directory: string): Promise<SnapshotLoa
     return { snapshot: { ...decoded, name }, skipped };
   }
   return { snapshot: null, skipped };
+}
+
+/** Deletes the snapshots older than zxid (a learner that installed its leader's can no longer start from them). */
+export async function deleteSnapshotsBefore(directory: string, zxid: bigint): Promise<string[]> {
+  const deleted: string[] = [];
+  for (const snapshot of await listSnapshots(directory)) {
+    if (snapshot.zxid >= zxid) continue;
+    await rm(join(directory, snapshot.name), { force: true });
+    deleted.push(snapshot.name);
+  }
+  return deleted;
 }
 
 /** Keeps the newest `retainCount` snapshots; returns the zxid of the oldest kept (null if none). */

@@ -12,6 +12,8 @@ export interface TxnLogOptions {
   readonly segmentBytesMax?: number;
   /** A record longer than this is refused on append and treated as corrupt on read. */
   readonly recordBytesMax?: number;
+  /** Where an empty log starts: the zxid of the snapshot that holds everything before its first record. */
+  readonly emptyBaseZxid?: bigint;
 }
 
 /** What recovery cut off the end of the log. */
@@ -29,6 +31,11 @@ export interface LogScan {
   readonly entryCount: number;
   readonly lastZxid: bigint | null;
   readonly truncation: LogTruncation | null;
+  /**
+   * The zxid the log starts after: the previous zxid of its first segment (null when the log is
+   * empty or that segment is version 1). Txns up to it must come from a snapshot.
+   */
+  readonly baseZxid: bigint | null;
 }
 
 export interface TxnLogStats {
@@ -42,10 +49,16 @@ interface Segment {
   readonly name: string;
   readonly firstZxid: bigint;
   size: number;
+  /** Where the first record starts (the header's length). */
+  headerBytes: number;
+  /** The header's previous zxid (null for a version 1 segment). */
+  previousZxid: bigint | null;
 }
 
 interface Pending {
   readonly zxid: bigint;
+  /** The zxid the log ended at before this record: a segment that starts with it records it. */
+  readonly previousZxid: bigint;
   readonly bytes: Buffer;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
@@ -61,7 +74,10 @@ const SEGMENT_PREFIX = 'log.';
  * loop, goes out in the next batch: one write, one fdatasync, then every promise of the batch
  * resolves, in zxid order. A failed write or fsync fails the log: that batch and every later append
  * reject, because a log that may have lost an acknowledged record must not acknowledge more.
- * Invariant: zxids strictly increase across the whole log.
+ * Invariants: zxids strictly increase across the whole log; each segment's header names the zxid
+ * the log ended at when it began (the last record of the segment before it, or the base a reset set),
+ * so a log is one unbroken stretch of a server's history. Truncate, reset, purge and reads of the
+ * whole log run one at a time.
  */
 export class TxnLog {
   private readonly segments: Segment[];
@@ -73,6 +89,7 @@ export class TxnLog {
   private failure: Error | null = null;
   private closed = false;
   private lastAppendedZxid: bigint;
+  private maintenance: Promise<void> = Promise.resolve();
   private mutableStats = { appendedRecords: 0, batches: 0, fsyncs: 0, largestBatch: 0 };
 
   private constructor(
@@ -99,11 +116,16 @@ export class TxnLog {
     await mkdir(options.directory, { recursive: true });
     const segments = await listSegments(options.directory);
     const scan = await scanSegments(options.directory, segments, recordBytesMax, onEntry, afterZxid);
-    const log = new TxnLog(options.directory, segmentBytesMax, recordBytesMax, scan.kept, scan.lastZxid ?? -1n);
-    return { log, scan: { entryCount: scan.entryCount, lastZxid: scan.lastZxid, truncation: scan.truncation } };
+    const baseZxid = scan.kept[0]?.previousZxid ?? null;
+    const lastZxid = scan.lastZxid ?? (scan.kept.length === 0 ? options.emptyBaseZxid ?? -1n : baseZxid ?? -1n);
+    const log = new TxnLog(options.directory, segmentBytesMax, recordBytesMax, scan.kept, lastZxid);
+    return { log, scan: { entryCount: scan.entryCount, lastZxid: scan.lastZxid, truncation: scan.truncation, baseZxid } };
   }
 
-  /** The zxid of the last record appended (durable or not); -1 for an empty log. */
+  /**
+   * The zxid of the last record appended (durable or not), or the base that reset() or a truncation
+   * of every record left; -1 for a new empty log.
+   */
   get lastZxid(): bigint {
     return this.lastAppendedZxid;
   }
@@ -127,9 +149,10 @@ export class TxnLog {
     if (bytes.length - 8 > this.recordBytesMax) {
       return Promise.reject(new RangeError(`TxnLog.append: record of ${bytes.length} bytes exceeds recordBytesMax ${this.recordBytesMax}`));
     }
+    const previousZxid = this.lastAppendedZxid < 0n ? 0n : this.lastAppendedZxid;
     this.lastAppendedZxid = entry.zxid;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ zxid: entry.zxid, bytes, resolve, reject });
+      this.queue.push({ zxid: entry.zxid, previousZxid, bytes, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -141,12 +164,16 @@ export class TxnLog {
   }
 
   /** Every valid record with zxid > afterZxid, in order (for DIFF sync and tests). Waits for pending appends. */
-  async entriesAfter(afterZxid: bigint): Promise<LogEntry[]> {
+  entriesAfter(afterZxid: bigint): Promise<LogEntry[]> {
+    return this.exclusive(() => this.readEntriesAfter(afterZxid));
+  }
+
+  private async readEntriesAfter(afterZxid: bigint): Promise<LogEntry[]> {
     await this.whenIdle();
     const entries: LogEntry[] = [];
     for (const segment of this.segments) {
       const bytes = await readFile(join(this.directory, segment.name));
-      let offset = SEGMENT_HEADER_BYTES;
+      let offset = segment.headerBytes;
       while (offset < segment.size) {
         const decoded = decodeRecordAt(bytes.subarray(0, segment.size), offset, this.recordBytesMax);
         if (decoded.kind !== 'record') throw new Error(`TxnLog.entriesAfter: ${segment.name}@${offset}: ${decoded.kind === 'invalid' ? decoded.reason : 'end'}`);
@@ -159,10 +186,25 @@ export class TxnLog {
 
   /**
    * ZAB's TRUNC: removes every record with zxid > toZxid, durably. Waits for pending appends first.
+   * The log then ends at toZxid, which must not be below the zxid the log starts after.
    */
-  async truncate(toZxid: bigint): Promise<void> {
+  truncate(toZxid: bigint): Promise<void> {
+    return this.exclusive(() => this.truncateNow(toZxid));
+  }
+
+  private async truncateNow(toZxid: bigint): Promise<void> {
     await this.whenIdle();
     if (this.failure !== null) throw this.failure;
+    if (this.segments.length === 0) {
+      if (toZxid < this.lastAppendedZxid && this.lastAppendedZxid > 0n) {
+        throw new Error(`TxnLog.truncate: zxid ${zxidHex(toZxid)} is below ${zxidHex(this.lastAppendedZxid)}, where the empty log starts; the txns between are in a snapshot only`);
+      }
+      return;
+    }
+    const base = this.segments[0].previousZxid;
+    if (base !== null && toZxid < base) {
+      throw new Error(`TxnLog.truncate: zxid ${zxidHex(toZxid)} is below ${zxidHex(base)}, where the log starts; the txns between are in a snapshot only`);
+    }
     await this.closeHandle();
     const deleted: string[] = [];
     while (this.segments.length > 0 && this.segments[this.segments.length - 1].firstZxid > toZxid) {
@@ -170,24 +212,25 @@ export class TxnLog {
       await rm(join(this.directory, segment.name), { force: true });
       deleted.push(segment.name);
     }
-    let lastZxid = -1n;
+    let lastZxid = toZxid;
     const last = this.segments[this.segments.length - 1];
     if (last !== undefined) {
       const bytes = await readFile(join(this.directory, last.name));
-      let offset = SEGMENT_HEADER_BYTES;
+      let offset = last.headerBytes;
       for (;;) {
         const decoded = decodeRecordAt(bytes.subarray(0, last.size), offset, this.recordBytesMax, false);
         if (decoded.kind !== 'record' || decoded.entry.zxid > toZxid) break;
         lastZxid = decoded.entry.zxid;
         offset += decoded.byteLength;
       }
-      if (offset === SEGMENT_HEADER_BYTES) {
+      if (offset === last.headerBytes) {
         // No record left: remove the segment, so the next append starts one named after its zxid.
         this.segments.pop();
         await rm(join(this.directory, last.name), { force: true });
         deleted.push(last.name);
         const previous = this.segments[this.segments.length - 1];
         if (previous !== undefined) lastZxid = await lastZxidOf(this.directory, previous, this.recordBytesMax);
+        else if (last.previousZxid !== null) lastZxid = last.previousZxid;
       } else {
         const handle = await open(join(this.directory, last.name), 'r+');
         await handle.truncate(offset);
@@ -200,8 +243,28 @@ export class TxnLog {
     this.lastAppendedZxid = lastZxid;
   }
 
+  /**
+   * Deletes every segment and makes the log start after `baseZxid` (a snapshot holds everything up
+   * to it): what a learner does when it installs a snapshot its leader sent. Durable on return.
+   */
+  reset(baseZxid: bigint): Promise<void> {
+    if (baseZxid < 0n) return Promise.reject(new RangeError(`TxnLog.reset: base zxid ${baseZxid} is negative`));
+    return this.exclusive(async () => {
+      await this.whenIdle();
+      if (this.failure !== null) throw this.failure;
+      await this.closeHandle();
+      for (const segment of this.segments.splice(0)) await rm(join(this.directory, segment.name), { force: true });
+      await fsyncDirectory(this.directory);
+      this.lastAppendedZxid = baseZxid;
+    });
+  }
+
   /** Deletes the segments whose every record is ≤ zxid (covered by a snapshot); never the last one. */
-  async purgeThrough(zxid: bigint): Promise<string[]> {
+  purgeThrough(zxid: bigint): Promise<string[]> {
+    return this.exclusive(() => this.purgeNow(zxid));
+  }
+
+  private async purgeNow(zxid: bigint): Promise<string[]> {
     const deleted: string[] = [];
     while (this.segments.length > 1 && this.segments[1].firstZxid - 1n <= zxid) {
       const segment = this.segments.shift() as Segment;
@@ -213,9 +276,17 @@ export class TxnLog {
   }
 
   async close(): Promise<void> {
+    await this.maintenance;
     await this.whenIdle();
     this.closed = true;
     await this.closeHandle();
+  }
+
+  /** Runs `task` after every maintenance task before it (they change the list of segments). */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.maintenance.then(task);
+    this.maintenance = run.then(() => undefined, () => undefined);
+    return run;
   }
 
   private scheduleFlush(): void {
@@ -254,8 +325,8 @@ export class TxnLog {
     const parts = batch.map((pending) => pending.bytes);
     let rolled = false;
     if (current === undefined || current.size >= this.segmentBytesMax) {
-      await this.startSegment(batch[0].zxid);
-      parts.unshift(encodeSegmentHeader(batch[0].zxid));
+      await this.startSegment(batch[0].zxid, batch[0].previousZxid);
+      parts.unshift(encodeSegmentHeader(batch[0].zxid, batch[0].previousZxid));
       rolled = true;
     } else if (this.handle === null) {
       this.handle = await open(join(this.directory, current.name), 'r+');
@@ -275,11 +346,11 @@ export class TxnLog {
     this.mutableStats.largestBatch = Math.max(this.mutableStats.largestBatch, batch.length);
   }
 
-  private async startSegment(firstZxid: bigint): Promise<void> {
+  private async startSegment(firstZxid: bigint, previousZxid: bigint): Promise<void> {
     await this.closeHandle();
     const name = `${SEGMENT_PREFIX}${zxidHex(firstZxid)}`;
     this.handle = await open(join(this.directory, name), 'w');
-    this.segments.push({ name, firstZxid, size: 0 });
+    this.segments.push({ name, firstZxid, size: 0, headerBytes: SEGMENT_HEADER_BYTES, previousZxid });
   }
 
   private async closeHandle(): Promise<void> {
@@ -291,7 +362,7 @@ export class TxnLog {
 
 async function lastZxidOf(directory: string, segment: Segment, recordBytesMax: number): Promise<bigint> {
   const bytes = (await readFile(join(directory, segment.name))).subarray(0, segment.size);
-  let offset = SEGMENT_HEADER_BYTES;
+  let offset = segment.headerBytes;
   let lastZxid = -1n;
   for (;;) {
     const decoded = decodeRecordAt(bytes, offset, recordBytesMax, false);
@@ -315,7 +386,7 @@ async function listSegments(directory: string): Promise<Segment[]> {
   const segments: Segment[] = [];
   for (const name of names) {
     const firstZxid = parseZxidName(name, SEGMENT_PREFIX);
-    if (firstZxid !== null) segments.push({ name, firstZxid, size: 0 });
+    if (firstZxid !== null) segments.push({ name, firstZxid, size: 0, headerBytes: SEGMENT_HEADER_BYTES, previousZxid: null });
   }
   return segments.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -327,7 +398,10 @@ interface SegmentsScan {
   truncation: LogTruncation | null;
 }
 
-/** Checks every segment in order; at the first invalid record, cuts the log there. */
+/**
+ * Checks every segment in order; at the first invalid record, or a segment that does not continue
+ * the one before it, cuts the log there.
+ */
 async function scanSegments(directory: string, segments: Segment[], recordBytesMax: number,
   onEntry: (entry: LogEntry) => void, afterZxid: bigint): Promise<SegmentsScan> {
   let entryCount = 0;
@@ -336,9 +410,16 @@ async function scanSegments(directory: string, segments: Segment[], recordBytesM
     const segment = segments[index];
     const bytes = await readFile(join(directory, segment.name));
     const header = decodeSegmentHeader(bytes);
-    let offset = SEGMENT_HEADER_BYTES;
     let invalid: string | null = 'invalid' in header ? header.invalid : null;
-    if (invalid === null && 'firstZxid' in header && header.firstZxid !== segment.firstZxid) invalid = 'segment header names another zxid';
+    if (!('invalid' in header)) {
+      segment.headerBytes = header.headerBytes;
+      segment.previousZxid = header.previousZxid;
+      if (header.firstZxid !== segment.firstZxid) invalid = 'segment header names another zxid';
+      else if (header.previousZxid !== null && lastZxid !== null && header.previousZxid !== lastZxid) {
+        invalid = `segment follows zxid ${zxidHex(header.previousZxid)}, but the log before it ends at ${zxidHex(lastZxid)}`;
+      }
+    }
+    let offset = segment.headerBytes;
     while (invalid === null) {
       const decoded = decodeRecordAt(bytes, offset, recordBytesMax, true);
       if (decoded.kind === 'end') break;
@@ -346,7 +427,7 @@ async function scanSegments(directory: string, segments: Segment[], recordBytesM
         invalid = decoded.reason;
         break;
       }
-      const expectedFirst = offset === SEGMENT_HEADER_BYTES ? segment.firstZxid : null;
+      const expectedFirst = offset === segment.headerBytes ? segment.firstZxid : null;
       if ((lastZxid !== null && decoded.entry.zxid <= lastZxid) || (expectedFirst !== null && decoded.entry.zxid !== expectedFirst)) {
         invalid = `zxid ${zxidHex(decoded.entry.zxid)} out of order`;
         break;
@@ -358,7 +439,7 @@ async function scanSegments(directory: string, segments: Segment[], recordBytesM
     }
     if (invalid === null) {
       segment.size = bytes.length;
-      if (offset === SEGMENT_HEADER_BYTES && index === segments.length - 1) {
+      if (offset === segment.headerBytes && index === segments.length - 1) {
         // A segment created by a batch that never reached the disk: drop it.
         await rm(join(directory, segment.name), { force: true });
         await fsyncDirectory(directory);
@@ -366,13 +447,14 @@ async function scanSegments(directory: string, segments: Segment[], recordBytesM
       }
       continue;
     }
-    const truncation = await cutLog(directory, segments, index, offset, bytes.length, invalid);
-    return { kept: segments.slice(0, offset === SEGMENT_HEADER_BYTES ? index : index + 1), entryCount, lastZxid, truncation };
+    const whole = offset === segment.headerBytes;
+    const truncation = await cutLog(directory, segments, index, whole ? 0 : offset, bytes.length, invalid);
+    return { kept: segments.slice(0, whole ? index : index + 1), entryCount, lastZxid, truncation };
   }
   return { kept: segments, entryCount, lastZxid, truncation: null };
 }
 
-/** Truncates segment `index` at `offset` (deleting it if nothing valid is left) and deletes every later segment. */
+/** Truncates segment `index` at `offset` (0: deletes it, nothing valid is left) and deletes every later segment. */
 async function cutLog(directory: string, segments: Segment[], index: number, offset: number, fileSize: number, reason: string): Promise<LogTruncation> {
   const segment = segments[index];
   const deletedSegments: string[] = [];
@@ -381,7 +463,7 @@ async function cutLog(directory: string, segments: Segment[], index: number, off
     await rm(join(directory, later.name), { force: true });
     deletedSegments.push(later.name);
   }
-  if (offset === SEGMENT_HEADER_BYTES) {
+  if (offset === 0) {
     await rm(join(directory, segment.name), { force: true });
     droppedBytes = fileSize;
     return finishCut(directory, { segment: segment.name, offset: 0, droppedBytes, reason, deletedSegments });

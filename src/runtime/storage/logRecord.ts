@@ -12,33 +12,55 @@ export interface LogEntry {
 
 /**
  * Segment files (`log.<16 hex digits of the first zxid>`):
- *   header, 16 bytes: magic "ZSTL", format version (u32 BE) = 1, first zxid (i64 BE)
+ *   header, 24 bytes: magic "ZSTL", format version (u32 BE) = 2, first zxid (i64 BE), previous zxid
+ *                     (i64 BE): the zxid of the txn just before the first record in the server's
+ *                     history (0: none), so recovery can tell that a segment continues the one
+ *                     before it, or the snapshot it starts from. Version 1 headers (16 bytes, no
+ *                     previous zxid) are still read.
  *   records, each:    body length (u32 BE), CRC-32 of the body (u32 BE), body
  *   body:             zxid (i64 BE), time in ms (i64 BE), the txn as tagged JSON (UTF-8, see taggedJson.ts)
  * A record is valid when its length fits in the file and within recordBytesMax, its CRC matches,
  * its JSON decodes to a txn, and its zxid is above the previous record's.
  */
 export const SEGMENT_MAGIC = 0x5a53544c; // "ZSTL"
-export const SEGMENT_FORMAT_VERSION = 1;
-export const SEGMENT_HEADER_BYTES = 16;
+export const SEGMENT_FORMAT_VERSION = 2;
+export const SEGMENT_HEADER_BYTES = 24;
+const SEGMENT_HEADER_BYTES_V1 = 16;
 export const RECORD_HEADER_BYTES = 8;
 const BODY_FIXED_BYTES = 16;
 
-export function encodeSegmentHeader(firstZxid: bigint): Buffer {
+export interface SegmentHeader {
+  readonly firstZxid: bigint;
+  /** Null for a version 1 segment, which does not record it. */
+  readonly previousZxid: bigint | null;
+  /** Where the first record starts. */
+  readonly headerBytes: number;
+}
+
+export function encodeSegmentHeader(firstZxid: bigint, previousZxid: bigint): Buffer {
+  if (previousZxid < 0n || previousZxid >= firstZxid) {
+    throw new RangeError(`encodeSegmentHeader: previous zxid ${previousZxid} must be in [0, first zxid ${firstZxid})`);
+  }
   const header = Buffer.alloc(SEGMENT_HEADER_BYTES);
   header.writeUInt32BE(SEGMENT_MAGIC, 0);
   header.writeUInt32BE(SEGMENT_FORMAT_VERSION, 4);
   header.writeBigInt64BE(firstZxid, 8);
+  header.writeBigInt64BE(previousZxid, 16);
   return header;
 }
 
-/** The first zxid a valid header names, or a reason it is not valid. */
-export function decodeSegmentHeader(bytes: Buffer): { firstZxid: bigint } | { invalid: string } {
-  if (bytes.length < SEGMENT_HEADER_BYTES) return { invalid: `segment header torn (${bytes.length} of ${SEGMENT_HEADER_BYTES} bytes)` };
+/** What a valid header says, or a reason it is not valid. */
+export function decodeSegmentHeader(bytes: Buffer): SegmentHeader | { invalid: string } {
+  if (bytes.length < SEGMENT_HEADER_BYTES_V1) return { invalid: `segment header torn (${bytes.length} of ${SEGMENT_HEADER_BYTES_V1} bytes)` };
   if (bytes.readUInt32BE(0) !== SEGMENT_MAGIC) return { invalid: 'bad segment magic' };
   const version = bytes.readUInt32BE(4);
+  const firstZxid = bytes.readBigInt64BE(8);
+  if (version === 1) return { firstZxid, previousZxid: null, headerBytes: SEGMENT_HEADER_BYTES_V1 };
   if (version !== SEGMENT_FORMAT_VERSION) return { invalid: `unknown segment format version ${version}` };
-  return { firstZxid: bytes.readBigInt64BE(8) };
+  if (bytes.length < SEGMENT_HEADER_BYTES) return { invalid: `segment header torn (${bytes.length} of ${SEGMENT_HEADER_BYTES} bytes)` };
+  const previousZxid = bytes.readBigInt64BE(16);
+  if (previousZxid < 0n || previousZxid >= firstZxid) return { invalid: `segment header: previous zxid ${previousZxid} is not below the first ${firstZxid}` };
+  return { firstZxid, previousZxid, headerBytes: SEGMENT_HEADER_BYTES };
 }
 
 export function encodeRecord(entry: LogEntry): Buffer {
