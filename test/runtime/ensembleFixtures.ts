@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { MemoryLogger, type Logger } from '../../src/runtime/Logger.js';
-import { QuorumServer } from '../../src/runtime/quorum/QuorumServer.js';
+import { QuorumServer, type QuorumServerOptions } from '../../src/runtime/quorum/QuorumServer.js';
 import type { QuorumMember } from '../../src/runtime/quorum/QuorumPeer.js';
 import { temporaryDirectory } from './txnFixtures.js';
 import type { Resources } from './serverFixtures.js';
@@ -46,10 +46,11 @@ export async function planEnsemble(resources: Resources, voters: number, observe
 }
 
 /** Starts server `id` of the plan in this process. */
-export async function startMember(resources: Resources, spec: EnsembleSpec, id: number, logger: Logger = new MemoryLogger()): Promise<QuorumServer> {
+export async function startMember(resources: Resources, spec: EnsembleSpec, id: number, logger: Logger = new MemoryLogger(),
+  options: Partial<QuorumServerOptions> = {}): Promise<QuorumServer> {
   const server = await QuorumServer.start({
     serverId: id, members: spec.members, dataDir: spec.dataDirs.get(id) as string, clientPort: spec.clientPorts.get(id) as number,
-    tickTimeMs: ENSEMBLE_TICK_MS, initLimit: 10, syncLimit: 5, logger,
+    tickTimeMs: ENSEMBLE_TICK_MS, initLimit: 10, syncLimit: 5, logger, ...options,
   });
   resources.add(() => server.stop());
   return server;

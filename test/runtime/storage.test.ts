@@ -1,18 +1,21 @@
 /**
  * Durability: the txn log (group commit, segments, truncate, recovery of torn and corrupt tails),
- * snapshots and epoch files. Randomized tests replay with ZABSTATE_SEED=<seed>.
+ * snapshots and epoch files, and what a quorum server adds: snapshots that record the history they
+ * cover, installing a leader's snapshot, and a log that must continue its snapshot. Randomized tests
+ * replay with ZABSTATE_SEED=<seed>.
  */
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { open as openFile, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { crc32, crc32Table } from '../../src/runtime/storage/crc32.js';
 import { DataStore, STORAGE_SUBDIRECTORY } from '../../src/runtime/storage/DataStore.js';
 import { readEpochFile, writeEpochFile } from '../../src/runtime/storage/EpochFile.js';
+import { historyRunsOf, parseHistoryRuns, zxidsOfRuns, type HistoryRun } from '../../src/runtime/storage/historyRuns.js';
 import { decodeSnapshot, encodeSnapshot, listSnapshots } from '../../src/runtime/storage/Snapshot.js';
 import { TxnLog } from '../../src/runtime/storage/TxnLog.js';
-import type { LogEntry } from '../../src/runtime/storage/logRecord.js';
+import { decodeSegmentHeader, encodeRecord, SEGMENT_MAGIC, type LogEntry } from '../../src/runtime/storage/logRecord.js';
 import { runs, testSeed } from '../support/seed.js';
 import { makeLogEntries, temporaryDirectory } from './txnFixtures.js';
 
@@ -235,5 +238,145 @@ describe('snapshots and the DataStore', () => {
     expect((await readdir(directory)).sort()).toEqual(['acceptedEpoch', 'currentEpoch']);
     await writeFile(join(directory, 'currentEpoch'), 'seven');
     await expect(readEpochFile(directory, 'currentEpoch')).rejects.toThrow(/currentEpoch/);
+  });
+});
+
+/** The zxid (epoch, counter) as ZooKeeper packs it. */
+const zxidOf = (epoch: number, counter: number): bigint => (BigInt(epoch) << 32n) | BigInt(counter);
+
+/** A ZAB-shaped history: for each epoch, a prefix (e, 1)..(e, k) of its leader's proposals, k possibly 0. */
+const zabHistory = fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 0, maxLength: 8 }).map((lengths) =>
+  lengths.flatMap((length, index) => Array.from({ length }, (_, counter) => ({ epoch: index + 1, counter: counter + 1 }))));
+
+describe('history runs', () => {
+  it('compress a ZAB history to one run per epoch, and expand back to it', () => {
+    fc.assert(
+      fc.property(zabHistory, (zxids) => {
+        const runs = historyRunsOf(zxids);
+        expect([...zxidsOfRuns(runs)]).toEqual(zxids);
+        expect(runs.length).toBe(new Set(zxids.map((zxid) => zxid.epoch)).size);
+        expect(parseHistoryRuns(JSON.parse(JSON.stringify(runs)))).toEqual(runs);
+      }),
+      { seed: testSeed(), numRuns: runs(100, 1000) },
+    );
+  });
+
+  it('refuse zxids out of order, and parsing names what is malformed', () => {
+    expect(() => historyRunsOf([{ epoch: 2, counter: 1 }, { epoch: 1, counter: 5 }])).toThrow(/does not follow/);
+    expect(historyRunsOf([{ epoch: 1, counter: 1 }, { epoch: 1, counter: 3 }])).toEqual([[1, 1, 1], [1, 3, 3]]);
+    expect(parseHistoryRuns('x')).toEqual({ invalid: 'history is not a list of runs' });
+    expect(parseHistoryRuns([[1, 0, 2]])).toMatchObject({ invalid: expect.stringMatching(/counters 0..2/) });
+    expect(parseHistoryRuns([[1, 1, 2], [1, 3, 4]])).toMatchObject({ invalid: expect.stringMatching(/does not follow/) });
+    expect(parseHistoryRuns([[2, 1, 2], [1, 1, 4]])).toMatchObject({ invalid: expect.stringMatching(/does not follow/) });
+    expect(parseHistoryRuns([[1, 1, 2.5]])).toMatchObject({ invalid: expect.stringMatching(/not \[epoch/) });
+  });
+});
+
+describe('the log of a quorum server', () => {
+  it('a snapshot records the history it covers; the history must end at its zxid', () => {
+    const { tree } = makeLogEntries(30, 11);
+    const history: HistoryRun[] = [[1, 1, 10], [3, 1, 20]];
+    const decoded = decodeSnapshot(encodeSnapshot(zxidOf(3, 20), tree, history));
+    if ('invalid' in decoded) throw new Error(decoded.invalid);
+    expect(decoded.history).toEqual(history);
+    expect(decoded.zxid).toBe(zxidOf(3, 20));
+    const plain = decodeSnapshot(encodeSnapshot(30n, tree));
+    expect('invalid' in plain ? plain.invalid : plain.history).toBeNull();
+    expect(() => encodeSnapshot(zxidOf(3, 21), tree, history)).toThrow(/ends at/);
+  });
+
+  it('segments record the zxid they follow; a segment that does not continue the log is cut off with a report', async () => {
+    const directory = await tempDir();
+    const { entries } = makeLogEntries(90, 12);
+    const { log } = await TxnLog.open({ directory, segmentBytesMax: 1500 });
+    for (const entry of entries) await log.append(entry);
+    const names = log.segmentNames;
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    await log.close();
+    const headers = await Promise.all(names.map(async (name) => decodeSegmentHeader(await readFile(join(directory, name)))));
+    expect(headers[0]).toMatchObject({ firstZxid: 1n, previousZxid: 0n });
+    for (let index = 1; index < headers.length; index++) {
+      const header = headers[index] as { firstZxid: bigint; previousZxid: bigint };
+      expect(header.previousZxid).toBe(header.firstZxid - 1n);
+    }
+    // A lost middle segment leaves a gap that record order alone would not show.
+    await rm(join(directory, names[1]));
+    const { entries: recovered, log: reopened, scan } = await readBack(directory);
+    await reopened.close();
+    expect(recovered).toEqual(entries.slice(0, Number((headers[1] as { firstZxid: bigint }).firstZxid) - 1));
+    expect(scan.truncation).toMatchObject({ segment: names[2], offset: 0, reason: expect.stringMatching(/follows zxid .* but the log before it ends at/) });
+    expect(scan.truncation?.deletedSegments).toEqual(names.slice(3));
+  });
+
+  it('reads version 1 segments, which do not record the zxid they follow', async () => {
+    const directory = await tempDir();
+    const { entries } = makeLogEntries(5, 13);
+    const header = Buffer.alloc(16);
+    header.writeUInt32BE(SEGMENT_MAGIC, 0);
+    header.writeUInt32BE(1, 4);
+    header.writeBigInt64BE(1n, 8);
+    await writeFile(join(directory, 'log.0000000000000001'), Buffer.concat([header, ...entries.map((entry) => encodeRecord(entry))]));
+    const { entries: recovered, log, scan } = await readBack(directory);
+    expect(recovered).toEqual(entries);
+    expect(scan.baseZxid).toBeNull();
+    await log.append({ ...entries[4], zxid: 6n });
+    await log.close();
+    expect((await readBack(directory)).entries.map((entry) => entry.zxid)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
+  });
+
+  it('reset empties the log, which then starts after the given zxid; truncating below that is refused', async () => {
+    const directory = await tempDir();
+    const { entries } = makeLogEntries(40, 14);
+    const { log } = await TxnLog.open({ directory, segmentBytesMax: 1500 });
+    for (const entry of entries.slice(0, 20)) await log.append(entry);
+    await log.reset(30n);
+    expect(log.segmentNames).toEqual([]);
+    expect(log.lastZxid).toBe(30n);
+    await expect(log.append(entries[25])).rejects.toThrow(/must be above/);
+    for (const entry of entries.slice(30)) await log.append(entry);
+    await expect(log.truncate(29n)).rejects.toThrow(/below .* where the log starts/);
+    await log.truncate(35n);
+    await log.close();
+    const { entries: recovered, log: reopened, scan } = await readBack(directory);
+    expect(scan.baseZxid).toBe(30n);
+    expect(recovered).toEqual(entries.slice(30, 35));
+    await reopened.close();
+  });
+
+  it('a quorum DataStore keeps the log apart from the tree, installs a leader\'s snapshot, and refuses a log its snapshots do not reach', async () => {
+    const dataDir = await tempDir();
+    const { entries, tree } = makeLogEntries(60, 15);
+    const first = await DataStore.open({ dataDir, applyLog: false, segmentBytesMax: 1500 });
+    for (const entry of entries.slice(0, 40)) await first.store.append(entry);
+    await first.store.close();
+
+    const reopened = await DataStore.open({ dataDir, applyLog: false });
+    expect(reopened.entries).toEqual(entries.slice(0, 40));
+    expect(reopened.tree.nodeCount).toBe(1);
+    expect(reopened.report.lastZxid).toBe(40n);
+    // What a leader at zxid 50 sends: its tree and the history up to it.
+    const { tree: treeAt50 } = makeLogEntries(50, 15);
+    const history: HistoryRun[] = [[0, 1, 50]];
+    await reopened.store.installSnapshot(50n, encodeSnapshot(50n, treeAt50, history));
+    for (const entry of entries.slice(50)) await reopened.store.append(entry);
+    await expect(reopened.store.truncate(49n)).rejects.toThrow(/below the snapshot/);
+    await reopened.store.close();
+
+    const installed = await DataStore.open({ dataDir, applyLog: false });
+    expect(installed.report.snapshot?.zxid).toBe(50n);
+    expect(installed.report.snapshotHistory).toEqual(history);
+    expect(installed.entries).toEqual(entries.slice(50));
+    expect(installed.tree.digest).toBe(treeAt50.digest);
+    await installed.store.close();
+    const applied = await DataStore.open({ dataDir });
+    expect(applied.tree.digest).toBe(tree.digest);
+    await applied.store.close();
+
+    // The only snapshot is damaged: the log starts after zxid 50 and nothing holds 1..50.
+    const snapshotPath = join(dataDir, STORAGE_SUBDIRECTORY, (await listSnapshots(join(dataDir, STORAGE_SUBDIRECTORY)))[0].name);
+    const handle = await openFile(snapshotPath, 'r+');
+    await handle.write(Buffer.from([0xff]), 0, 1, 40);
+    await handle.close();
+    await expect(DataStore.open({ dataDir, applyLog: false })).rejects.toThrow(/starts after zxid 0x32, but there is no valid snapshot .*CRC mismatch.*lost/);
   });
 });

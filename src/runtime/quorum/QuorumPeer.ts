@@ -48,6 +48,8 @@ export interface QuorumPeerOptions {
   readonly snapshotEveryTxns?: number;
   /** Snapshots kept; the log is purged up to the oldest one kept (ZooKeeper's autopurge.snapRetainCount). */
   readonly snapshotRetainCount?: number;
+  /** Log segment size (TxnLog); small in tests, so that purging has segments to delete. */
+  readonly segmentBytesMax?: number;
   /** FLE's finalizeWait: how long a decided vote waits for a better notification (ZooKeeper: 200ms). */
   readonly finalizeWaitMs?: number;
   /** Log one line per chart step (the spec's action names); off for benchmarks. */
@@ -213,7 +215,7 @@ export class QuorumPeer implements QuorumCommitterHost {
    */
   static async start(options: QuorumPeerOptions): Promise<QuorumPeer> {
     const { store, tree, report, entries } = await DataStore.open({
-      dataDir: options.dataDir, dataLogDir: options.dataLogDir, logger: options.logger, applyLog: false,
+      dataDir: options.dataDir, dataLogDir: options.dataLogDir, logger: options.logger, applyLog: false, segmentBytesMax: options.segmentBytesMax,
       snapshotEveryTxns: Number.MAX_SAFE_INTEGER, snapshotRetainCount: options.snapshotRetainCount ?? SNAPSHOT_RETAIN_COUNT_DEFAULT,
     });
     if (report.snapshot !== null && report.snapshotHistory === null) {

@@ -27,6 +27,7 @@ export interface QuorumServerOptions {
   readonly snapshotEveryTxns?: number;
   readonly snapshotRetainCount?: number;
   readonly commitLogCount?: number;
+  readonly segmentBytesMax?: number;
   readonly logger?: Logger;
   /** Called once when the server must stop (its log failed). */
   readonly onFatal?: (error: Error) => void;
@@ -65,7 +66,7 @@ export class QuorumServer {
       serverId: options.serverId, members: options.members, dataDir: options.dataDir, dataLogDir: options.dataLogDir,
       tickTimeMs, initLimit: options.initLimit ?? 10, syncLimit: options.syncLimit ?? 5, limits, logger,
       traceSteps: options.traceSteps, snapshotEveryTxns: options.snapshotEveryTxns, snapshotRetainCount: options.snapshotRetainCount,
-      commitLogCount: options.commitLogCount,
+      commitLogCount: options.commitLogCount, segmentBytesMax: options.segmentBytesMax,
       onFatal: (error) => {
         void self?.stop();
         options.onFatal?.(error);
