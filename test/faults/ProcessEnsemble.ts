@@ -36,6 +36,8 @@ interface Member {
   process: ChildProcess | null;
   /** Set before we kill it, so that its exit is expected. */
   killing: boolean;
+  /** Stopped with SIGSTOP: it holds its sockets and state but runs nothing until SIGCONT. */
+  paused: boolean;
   exited: Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export class ProcessEnsemble {
       const id = index + 1;
       members.push({
         id, quorumPort: ports[2 * index], clientPort: ports[2 * index + 1], config: join(options.directory, `server.${id}`, 'zoo.cfg'),
-        process: null, killing: false, exited: Promise.resolve(),
+        process: null, killing: false, paused: false, exited: Promise.resolve(),
       });
     }
     const serverLines = members.map((member) => `server.${member.id}=127.0.0.1:${member.quorumPort}:${member.quorumPort};127.0.0.1:${member.clientPort}`);
@@ -123,6 +125,28 @@ export class ProcessEnsemble {
     });
   }
 
+  isPaused(id: number): boolean {
+    return this.member(id).paused;
+  }
+
+  /**
+   * SIGSTOP: the server freezes with its connections open. Its peers time it out; when it resumes
+   * it acts on what it had (a leader may log proposals nobody will accept) until it learns better.
+   */
+  pause(id: number): void {
+    const member = this.member(id);
+    if (member.process === null || member.paused) return;
+    member.paused = true;
+    member.process.kill('SIGSTOP');
+  }
+
+  resume(id: number): void {
+    const member = this.member(id);
+    if (member.process === null || !member.paused) return;
+    member.paused = false;
+    member.process.kill('SIGCONT');
+  }
+
   /** SIGKILL: no chance to flush or close anything. Resolves when the process is gone. */
   async kill(id: number): Promise<void> {
     const member = this.member(id);
@@ -131,6 +155,7 @@ export class ProcessEnsemble {
     member.killing = true;
     child.kill('SIGKILL');
     await member.exited;
+    member.paused = false;
   }
 
   async killAll(): Promise<void> {

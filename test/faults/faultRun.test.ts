@@ -6,7 +6,7 @@ import { testSeed } from '../support/seed.js';
 import { runFaults } from './runFaults.js';
 
 /**
- * The fault run: SIGKILL and restart random servers of a 3-process ensemble for a while under
+ * The fault run: SIGKILL and restart (and SIGSTOP, then SIGCONT) random servers of a 3-process ensemble for a while under
  * node-zookeeper-client load, then check the clients' history. `npm run test:faults` runs it for
  * minutes (ZABSTATE_FAULT_SECONDS, default 180); `npm test` runs a short one.
  * ZABSTATE_FAULT_SEED replays a schedule of faults; ZABSTATE_FAULT_DIR keeps the run's files there.
@@ -37,13 +37,9 @@ test(`kills and restarts servers for ${seconds} s under load; the history is lin
     snapCount: 200, commitLogCount: 100, faultGapMsMin: 1000, faultGapMsMax: 4000, serverLogs: true, checkReads: false,
     log: (line) => console.log(`fault run: ${line}`),
   });
-  console.log(`fault run: seed ${seed}: ${result.kills} kills, ${result.restarts} restarts in ${(result.faultMs / 1000).toFixed(0)} s; `
+  console.log(`fault run: seed ${seed}: ${result.kills} kills, ${result.restarts} restarts, ${result.pauses} freezes in ${(result.faultMs / 1000).toFixed(0)} s; `
     + `${result.operations.length} operations; checked in ${(result.checkMs / 1000).toFixed(1)} s; ${result.passed ? 'passed' : `FAILED, history in ${result.historyFile}`}`);
-  expect(result.unexpectedExits).toEqual([]);
-  expect(result.recoveryFailure).toBeNull();
-  expect(result.readViolations).toEqual([]);
-  expect(result.replicaDisagreement).toBeNull();
-  expect(result.report?.verdicts.filter((verdict) => verdict.result !== 'ok').map((verdict) => `${verdict.check}: ${verdict.message.slice(0, 2000)}`)).toEqual([]);
+  expect(result.failures).toEqual([]);
   expect(result.kills).toBeGreaterThan(0);
   expect(result.counts.writesAcknowledged).toBeGreaterThan(0);
   if (result.passed && (keep === undefined || keep === '')) await rm(directory, { recursive: true, force: true });

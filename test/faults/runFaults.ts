@@ -40,6 +40,7 @@ export interface FaultRunResult {
   readonly faultMs: number;
   readonly kills: number;
   readonly restarts: number;
+  readonly pauses: number;
   readonly schedule: readonly string[];
   readonly operations: readonly ClientOperation[];
   readonly counts: { readonly ok: number; readonly unknown: number; readonly pending: number; readonly writesAcknowledged: number };
@@ -52,6 +53,8 @@ export interface FaultRunResult {
   readonly finalTree: ZooKeeperTree | null;
   readonly report: HistoryReport | null;
   readonly checkMs: number;
+  /** One sentence per thing that went wrong: a crash, no recovery, disagreement, a verdict other than ok. */
+  readonly failures: readonly string[];
   /** Everything went right: no violation, no unknown verdict, no crash, recovery, agreement. */
   readonly passed: boolean;
   /** Where the history was written (always, so a passing run can be re-checked too). */
@@ -99,8 +102,11 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
 
     const faults = await injectFaults(ensemble, options, note);
     const faultMs = Date.now() - started;
-    note(`faults over: ${faults.kills} kills, ${faults.restarts} restarts; healing`);
-    for (const id of ensemble.ids) if (!ensemble.isRunning(id)) ensemble.start(id);
+    note(`faults over: ${faults.kills} kills, ${faults.restarts} restarts, ${faults.pauses} pauses; healing`);
+    for (const id of ensemble.ids) {
+      if (!ensemble.isRunning(id)) ensemble.start(id);
+      ensemble.resume(id);
+    }
     loadStopped = true;
     let recoveryFailure: string | null = null;
     try {
@@ -132,16 +138,23 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     note(`reads: ${readViolations.length === 0 ? 'each from a write called before it returned, none going back' : readViolations.join('; ')}`);
     note(`checked in ${(checkMs / 1000).toFixed(1)} s`);
 
-    const passed = report.result === 'ok' && readViolations.length === 0 && ensemble.unexpectedExits.length === 0
-      && replicaDisagreement === null && recoveryFailure === null;
+    const failures = [
+      ...ensemble.unexpectedExits.map((exit) => `server ${exit.id} exited by itself (code ${exit.code}, signal ${exit.signal}); see server.${exit.id}.log`),
+      ...(recoveryFailure === null ? [] : [`no recovery: ${recoveryFailure}`]),
+      ...(replicaDisagreement === null ? [] : [`replicas disagree: ${replicaDisagreement}`]),
+      ...report.verdicts.filter((verdict) => verdict.result !== 'ok').map((verdict) => `${verdict.check} ${verdict.result}: ${verdict.message.slice(0, 1000)}`),
+      ...readViolations.map((violation) => `reads: ${violation}`),
+    ];
+    for (const failure of failures) note(`FAILURE ${failure}`);
+    const passed = failures.length === 0;
     const historyFile = join(options.directory, 'history.json');
     await writeFile(historyFile, JSON.stringify({
-      seed: options.seed, options: { ...options, log: undefined }, passed, schedule, unexpectedExits: ensemble.unexpectedExits, readViolations,
+      seed: options.seed, options: { ...options, log: undefined }, passed, failures, schedule, unexpectedExits: ensemble.unexpectedExits, readViolations,
       replicaDisagreement, recoveryFailure, history: toTraceJson(history, report),
     }, null, 1));
     return {
-      seed: options.seed, faultMs, kills: faults.kills, restarts: faults.restarts, schedule, operations, counts,
-      unexpectedExits: [...ensemble.unexpectedExits], readViolations, replicaDisagreement, recoveryFailure, finalTree, report, checkMs, passed, historyFile,
+      seed: options.seed, faultMs, kills: faults.kills, restarts: faults.restarts, pauses: faults.pauses, schedule, operations, counts,
+      unexpectedExits: [...ensemble.unexpectedExits], readViolations, replicaDisagreement, recoveryFailure, finalTree, report, checkMs, failures, passed, historyFile,
     };
   } finally {
     await ensemble.killAll();
@@ -152,31 +165,47 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
  * The nemesis. Every step draws the same random numbers whatever it does with them, so that a seed
  * names one sequence of decisions. After a pause: with servers down, restart them all, restart one,
  * or (one down) kill a second, so the ensemble loses its quorum; with all up, kill the leader, a
- * follower, the leader and a follower at once, or all three (each then restarts from its disk alone).
+ * follower, the leader and a follower at once, or all three (each then restarts from its disk
+ * alone), or freeze the leader or a follower (SIGSTOP) for a few seconds: a frozen leader's peers
+ * elect another, and when it thaws it logs the proposals it still had queued, which the new leader
+ * makes it truncate.
  */
 async function injectFaults(ensemble: ProcessEnsemble, options: FaultRunOptions, note: (line: string) => void) {
   const random = new Random(options.seed >>> 0);
   const deadline = Date.now() + options.durationMs;
   let kills = 0;
   let restarts = 0;
+  let pauses = 0;
   let exitsNoted = 0;
+  const thaws: Promise<void>[] = [];
   const kill = async (ids: readonly number[], why: string): Promise<void> => {
     await Promise.all(ids.map((id) => ensemble.kill(id)));
     kills += ids.length;
     note(`kill ${ids.join(', ')}${why}`);
   };
+  const freeze = (id: number, ms: number, why: string): void => {
+    ensemble.pause(id);
+    pauses += 1;
+    note(`freeze ${id}${why} for ${ms} ms`);
+    thaws.push(sleep(ms).then(() => {
+      if (!ensemble.isPaused(id)) return;
+      ensemble.resume(id);
+      note(`thaw ${id}`);
+    }));
+  };
   while (Date.now() < deadline) {
     const gap = options.faultGapMsMin + random.below(options.faultGapMsMax - options.faultGapMsMin + 1);
     const roll = random.below(100);
     const pick = random.nextUint32();
+    const freezeMs = 1500 + random.below(3000);
     await sleep(Math.min(gap, Math.max(0, deadline - Date.now())));
     if (Date.now() >= deadline) break;
     for (const exit of ensemble.unexpectedExits.slice(exitsNoted)) note(`server ${exit.id} EXITED BY ITSELF (code ${exit.code}, signal ${exit.signal})`);
     exitsNoted = ensemble.unexpectedExits.length;
     const down = ensemble.ids.filter((id) => !ensemble.isRunning(id));
-    const up = ensemble.running;
+    const up = ensemble.running.filter((id) => !ensemble.isPaused(id));
     if (down.length > 0) {
-      if (down.length === 1 && roll < 20) {
+      if (down.length === 1 && roll < 20 && up.length > 0) {
         await kill([up[pick % up.length]], ' (quorum lost)');
       } else if (roll < 60) {
         for (const id of down) ensemble.start(id);
@@ -190,17 +219,21 @@ async function injectFaults(ensemble: ProcessEnsemble, options: FaultRunOptions,
       }
       continue;
     }
-    if (roll < 10) {
+    if (up.length < ensemble.ids.length) continue;
+    if (roll < 8) {
       await kill(up, ' (all)');
       continue;
     }
     const leader = await ensemble.leader();
     const followers = up.filter((id) => id !== leader);
-    if (leader !== null && roll < 45) await kill([leader], ' (leader)');
-    else if (leader !== null && roll < 65) await kill([leader, followers[pick % followers.length]], ' (leader and a follower)');
+    if (leader !== null && roll < 38) await kill([leader], ' (leader)');
+    else if (leader !== null && roll < 53) await kill([leader, followers[pick % followers.length]], ' (leader and a follower)');
+    else if (leader !== null && roll < 73) freeze(leader, freezeMs, ' (leader)');
+    else if (roll < 80) freeze(followers[pick % followers.length], freezeMs, leader === null ? ' (no leader)' : ' (follower)');
     else await kill([followers[pick % followers.length]], leader === null ? ' (no leader)' : ' (follower)');
   }
-  return { kills, restarts };
+  await Promise.all(thaws);
+  return { kills, restarts, pauses };
 }
 
 /** The modeled keys as server `id` holds them once it has applied a write of its own client. */
