@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import zookeeper from 'node-zookeeper-client';
 import {
-  checkZooKeeperHistory, EMPTY_TREE, toTraceJson, type ClientOperation, type HistoryReport, type ZooKeeperTree,
+  checkNoLostWrites, checkOrderedSequentialConsistency, checkWriteLinearizability, EMPTY_TREE, toTraceJson,
+  type CheckVerdict, type ClientOperation, type HistoryReport, type ZooKeeperTree,
 } from '../../src/history/index.js';
 import { Random } from '../../src/sim/Random.js';
 import { HistoryRecorder, LoadClient } from './LoadClient.js';
@@ -72,7 +73,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * SIGKILL) while node-zookeeper-client clients write and read a few keys, then heals the ensemble,
  * reads every replica's final tree, and checks the clients' history with src/history: the writes
  * linearizable, no acknowledged write lost (the final tree explained by the writes, each
- * acknowledged one included), client order, and, optionally, the reads.
+ * acknowledged one included), and, optionally, the reads.
  */
 export async function runFaults(options: FaultRunOptions): Promise<FaultRunResult> {
   const log = options.log;
@@ -131,7 +132,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     note(`history: ${operations.length} operations (${counts.ok} answered, ${counts.unknown} unknown, ${counts.pending} pending, ${counts.writesAcknowledged} acknowledged writes)`);
     const checkStarted = Date.now();
     const history = { operations, initialTree: EMPTY_TREE, finalTree: finalTree ?? undefined, checkReads: options.checkReads };
-    const report = checkZooKeeperHistory(history);
+    const report = checkHistory(history);
     const checkMs = Date.now() - checkStarted;
     for (const verdict of report.verdicts) note(`check ${verdict.check}: ${verdict.result} — ${verdict.message}`);
     const readViolations = recorder.readViolations();
@@ -234,6 +235,22 @@ async function injectFaults(ensemble: ProcessEnsemble, options: FaultRunOptions,
   }
   await Promise.all(thaws);
   return { kills, restarts, pauses };
+}
+
+/**
+ * The checks the run asks src/history for: the writes linearizable, and (with the final tree) no
+ * acknowledged write lost. Not clientFifo: every session has one operation outstanding at a time,
+ * so its issue order is real-time order, which writeLinearizability already holds the writes to;
+ * and clientFifo's search joins the partitions of paths that share a client (here all of them),
+ * which a history of thousands of writes with unknown outcomes does not finish.
+ */
+function checkHistory(history: { operations: readonly ClientOperation[]; initialTree: ZooKeeperTree; finalTree?: ZooKeeperTree; checkReads: boolean }): HistoryReport {
+  const verdicts: CheckVerdict[] = [checkWriteLinearizability(history.operations, history)];
+  if (history.finalTree !== undefined) verdicts.push(checkNoLostWrites(history.operations, history));
+  if (history.checkReads) verdicts.push(checkOrderedSequentialConsistency(history.operations, history));
+  const failed = verdicts.find((verdict) => verdict.result === 'violation');
+  const result = failed !== undefined ? 'violation' : verdicts.some((verdict) => verdict.result === 'unknown') ? 'unknown' : 'ok';
+  return { result, failedCheck: failed?.check ?? null, verdicts };
 }
 
 /** The modeled keys as server `id` holds them once it has applied a write of its own client. */
