@@ -19,7 +19,7 @@ function integerFromEnvironment(name: string, fallback: number): number {
   return value;
 }
 
-const seconds = integerFromEnvironment('ZABSTATE_FAULT_SECONDS', 25);
+const seconds = integerFromEnvironment('ZABSTATE_FAULT_SECONDS', 20);
 /** A fixed seed unless ZABSTATE_FAULT_SEED names one, or is "random" (test:faults: a new schedule each run). */
 function faultSeed(): number {
   if (process.env.ZABSTATE_FAULT_SEED === 'random') return Math.floor(Math.random() * 0x1_0000_0000);
