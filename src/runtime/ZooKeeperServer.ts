@@ -100,8 +100,8 @@ export class ZooKeeperServer {
   }
 
   /**
-   * Replaces the tree (a learner whose log was truncated below what it had applied rebuilds it, as
-   * ZooKeeper reloads its database after TRUNC). Watches go: no client is connected while it syncs.
+   * Replaces the tree (a learner installs the snapshot its leader sent, as ZooKeeper's learner
+   * loads the one a SNAP carries). Watches go: no client is connected while it syncs.
    */
   resetTree(tree: DataTree, lastZxid: bigint): void {
     this.treeValue = tree;
