@@ -14,6 +14,12 @@ const frames: PeerFrame[] = [
   { t: 'request', id: 1, request: { type: 1, path: '/a/b', data: new Uint8Array(0), acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 2, sessionId: 72057594037927937n, cxid: 3, authInfo: [] } },
   { t: 'ping', sessions: [1n, 2n ** 64n - 1n] },
   { t: 'synced', id: 4, zxid: 0n },
+  // A SNAP with the leader's tree: the snapshot must survive the payloads' fast path.
+  {
+    t: 'message', msg: { type: 'SNAP', txns: [{ zxid: { epoch: 1, counter: 7 }, value: 4294967303 }] },
+    payloads: [{ zxid: 4294967303n, time: 1_700_000_000_000, txn: { sessionId: 1n, cxid: 4, type: 2, path: '/a', version: -1 } }],
+    snapshot: { zxid: 4294967302n, bytes: new Uint8Array([90, 83, 83, 78, 0, 255]) },
+  },
 ];
 
 describe('peer frames', () => {

@@ -346,7 +346,15 @@ export class QuorumPeer implements QuorumCommitterHost {
     if (this.options.traceSteps !== false) this.trace(event, stateBefore);
     const durableBefore = this.durable;
     const gateBefore = this.gate;
-    const persisted = this.persist(before, this.context) !== durableBefore;
+    let persisted: boolean;
+    try {
+      persisted = this.persist(before, this.context) !== durableBefore;
+    } catch (error) {
+      // What the step asks of the disk cannot be done (say, a sync without the txns it needs): the
+      // server stops, as ZooKeeper's does, rather than go on with a log it cannot vouch for.
+      this.fail(error as Error);
+      return true;
+    }
     // A step that wrote something waits for all that was asked of the log so far. In BROADCAST a step
     // that wrote nothing (an ACK that commits, a COMMIT) waits only for its committed prefix: not for
     // the proposals logged since, which would tie every commit to the latest fsync.

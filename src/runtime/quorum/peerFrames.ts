@@ -43,7 +43,9 @@ export const PEER_FRAME_BYTES_MAX_DEFAULT = 512 * 1024 * 1024;
  * a replacer or reviver function costs two to three times as much, on every frame of every write.
  */
 export function encodePeerFrame(frame: PeerFrame): Buffer {
-  const text = frame.t === 'message' && frame.payloads !== undefined ? messageText(frame.msg, frame.payloads) : JSON.stringify(tagged(frame));
+  const text = frame.t === 'message' && frame.payloads !== undefined && frame.snapshot === undefined
+    ? messageText(frame.msg, frame.payloads)
+    : JSON.stringify(tagged(frame));
   const length = Buffer.byteLength(text, 'utf8');
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
   out.writeUInt32BE(length, 0);
