@@ -40,10 +40,11 @@ export function serveCommand(argv: string[], out: (line: string) => void, err: (
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, quiet: { type: 'boolean', default: false } }, strict: true });
   if (values.config === undefined) throw new UsageError('serve needs --config zoo.cfg');
   const config = parseZooCfg(readFileSync(values.config, 'utf8'));
+  const snapshots = snapshotSettings(config);
   const logger = values.quiet ? silentLogger : new StreamLogger();
   let started: Stoppable | null = null;
   stopOnSignals(() => (started === null ? [] : [started]), err);
-  startFromConfig(config, values.quiet === true, logger).then(
+  startFromConfig(config, snapshots, values.quiet === true, logger).then(
     (server) => {
       started = server;
       out(`zabstate serving on ${server.connectString}`);
@@ -60,12 +61,18 @@ export function serveCommand(argv: string[], out: (line: string) => void, err: (
  * ZooKeeper's snapshot settings, which zoo.cfg passes on as system properties (ZooCfg.extra):
  * snapCount, autopurge.snapRetainCount (at least 3, as ZooKeeper enforces) and commitLogCount.
  */
-function snapshotSettings(config: ZooCfg): { snapshotEveryTxns?: number; snapshotRetainCount?: number; commitLogCount?: number } {
+interface SnapshotSettings {
+  readonly snapshotEveryTxns?: number;
+  readonly snapshotRetainCount?: number;
+  readonly commitLogCount?: number;
+}
+
+function snapshotSettings(config: ZooCfg): SnapshotSettings {
   const integer = (key: string, min: number): number | undefined => {
     const raw = config.extra[key];
     if (raw === undefined) return undefined;
     const value = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min) throw new Error(`zoo.cfg: ${key} must be an integer of at least ${min}, found "${raw}"`);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min) throw new UsageError(`zoo.cfg: ${key} must be an integer of at least ${min}, found "${raw}"`);
     return value;
   };
   return {
@@ -75,14 +82,14 @@ function snapshotSettings(config: ZooCfg): { snapshotEveryTxns?: number; snapsho
   };
 }
 
-async function startFromConfig(config: ZooCfg, quiet: boolean, logger: StreamLogger | typeof silentLogger): Promise<QuorumServer | StandaloneServer> {
+async function startFromConfig(config: ZooCfg, snapshots: SnapshotSettings, quiet: boolean, logger: StreamLogger | typeof silentLogger): Promise<QuorumServer | StandaloneServer> {
   const common = {
     dataDir: config.dataDir, dataLogDir: config.dataLogDir, tickTimeMs: config.tickTime,
     minSessionTimeoutMs: config.minSessionTimeout, maxSessionTimeoutMs: config.maxSessionTimeout,
     maxClientConnections: config.maxClientCnxns, juteMaxBuffer: config.juteMaxBuffer,
   };
   if (config.servers.length === 0) {
-    return StandaloneServer.start({ ...common, snapshotEveryTxns: snapshotSettings(config).snapshotEveryTxns, clientPort: config.clientPort ?? 2181, clientPortAddress: config.clientPortAddress ?? undefined, logger });
+    return StandaloneServer.start({ ...common, snapshotEveryTxns: snapshots.snapshotEveryTxns, clientPort: config.clientPort ?? 2181, clientPortAddress: config.clientPortAddress ?? undefined, logger });
   }
   const myid = parseMyid(readFileSync(join(config.dataDir, 'myid'), 'utf8'));
   const own = config.servers.find((server) => server.id === myid);
@@ -90,7 +97,7 @@ async function startFromConfig(config: ZooCfg, quiet: boolean, logger: StreamLog
   const clientPort = own.clientPort ?? config.clientPort;
   if (clientPort === null) throw new Error(`server.${myid} has no client port (neither ";port" nor clientPort)`);
   return QuorumServer.start({
-    ...common, serverId: myid, ...snapshotSettings(config), clientPort, clientPortAddress: own.clientAddress ?? config.clientPortAddress ?? undefined,
+    ...common, serverId: myid, ...snapshots, clientPort, clientPortAddress: own.clientAddress ?? config.clientPortAddress ?? undefined,
     initLimit: config.initLimit, syncLimit: config.syncLimit, traceSteps: !quiet,
     members: config.servers.map((server) => ({ id: server.id, host: server.host, quorumPort: server.quorumPort, role: server.role })),
     logger: quiet ? logger : new StreamLogger(undefined, { myid }),

@@ -3,7 +3,8 @@
  * from snapshot + log, and sync learners whose missing txns the leader no longer has by sending its
  * tree (with a SNAP, or with a DIFF when the leader itself restarted from a snapshot).
  */
-import { readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { MemoryLogger } from '../../src/runtime/Logger.js';
@@ -12,6 +13,7 @@ import { STORAGE_SUBDIRECTORY } from '../../src/runtime/storage/DataStore.js';
 import { decodeSnapshot, listSnapshots } from '../../src/runtime/storage/Snapshot.js';
 import { call, connectClient, Resources, zookeeper } from './serverFixtures.js';
 import { connectStringOf, planEnsemble, startMember, waitFor, type EnsembleSpec } from './ensembleFixtures.js';
+import { temporaryDirectory } from './txnFixtures.js';
 
 const resources = new Resources();
 afterEach(() => resources.closeAll());
@@ -115,5 +117,19 @@ describe('snapshots in a 3-server ensemble', () => {
     for (const [prefix, count] of [['far', 80], ['near', 15]] as const) {
       for (let index = 0; index < count; index++) expect((await call<[Buffer, unknown]>(client, 'getData', `/${prefix}${index}`))[0].toString()).toBe(`${prefix}${index}`);
     }
+  });
+});
+
+describe('zoo.cfg', () => {
+  test('zabstate serve refuses a snapCount that is not a positive integer: exit 2 and one line naming it', async () => {
+    const directory = await temporaryDirectory('zabstate-snapcount-');
+    resources.add(directory.remove);
+    const config = join(directory.path, 'zoo.cfg');
+    await writeFile(config, `tickTime=200\ndataDir=${directory.path}\nclientPort=0\nsnapCount=ten\n`);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'serve', '--config', config], {
+      cwd: join(import.meta.dirname, '../..'), encoding: 'utf8', timeout: 30_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe('zabstate: zoo.cfg: snapCount must be an integer of at least 1, found "ten"');
   });
 });
