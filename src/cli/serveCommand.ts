@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseMyid, parseZooCfg, type ZooCfg } from '../runtime/config/parseZooCfg.js';
+import { parseMyid, parseZooCfg, ZooCfgError, type ZooCfg } from '../runtime/config/parseZooCfg.js';
 import { silentLogger, StreamLogger } from '../runtime/Logger.js';
 import { QuorumServer } from '../runtime/quorum/QuorumServer.js';
 import { StandaloneServer } from '../runtime/StandaloneServer.js';
@@ -31,6 +31,22 @@ export function stopOnSignals(targets: () => readonly Stoppable[], err: (line: s
   process.once('SIGTERM', () => handler('SIGTERM'));
 }
 
+/** The zoo.cfg at `path`, parsed; an unreadable or malformed file is a usage error (exit 2, one line). */
+function readZooCfg(path: string): ZooCfg {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return parseZooCfg(text);
+  } catch (error) {
+    if (error instanceof ZooCfgError) throw new UsageError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
 /**
  * `zabstate serve --config zoo.cfg`: one server, configured as ZooKeeper's (zoo.cfg, and `myid` in
  * dataDir when the file lists servers). With no server lines it runs standalone. Starts in the
@@ -39,7 +55,7 @@ export function stopOnSignals(targets: () => readonly Stoppable[], err: (line: s
 export function serveCommand(argv: string[], out: (line: string) => void, err: (line: string) => void): number {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, quiet: { type: 'boolean', default: false } }, strict: true });
   if (values.config === undefined) throw new UsageError('serve needs --config zoo.cfg');
-  const config = parseZooCfg(readFileSync(values.config, 'utf8'));
+  const config = readZooCfg(values.config);
   const snapshots = snapshotSettings(config);
   const logger = values.quiet ? silentLogger : new StreamLogger();
   let started: Stoppable | null = null;

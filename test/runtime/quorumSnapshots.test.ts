@@ -3,6 +3,7 @@
  * from snapshot + log, and sync learners whose missing txns the leader no longer has by sending its
  * tree (with a SNAP, or with a DIFF when the leader itself restarted from a snapshot).
  */
+import { run } from '../../src/cli/main.js';
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -131,5 +132,21 @@ describe('zoo.cfg', () => {
     });
     expect(run.status).toBe(2);
     expect(run.stderr.trim()).toBe('zabstate: zoo.cfg: snapCount must be an integer of at least 1, found "ten"');
+  });
+
+  test('zabstate serve refuses a malformed or missing zoo.cfg: exit 2 and one line naming the file and the line', async () => {
+    const directory = await temporaryDirectory('zabstate-badcfg-');
+    resources.add(directory.remove);
+    const config = join(directory.path, 'zoo.cfg');
+    await writeFile(config, `tickTime=200\ndataDir=${directory.path}\nclientPort=0\ninitLimit=ten\n`);
+    for (const [path, message] of [
+      [config, `zabstate: ${config}: zoo.cfg line 4: initLimit must be an integer, found "ten"`],
+      [join(directory.path, 'absent.cfg'), `zabstate: cannot read ${join(directory.path, 'absent.cfg')}: ENOENT`],
+    ]) {
+      const errors: string[] = [];
+      expect(await run(['serve', '--config', path], () => {}, (line) => errors.push(line), false)).toBe(2);
+      expect(errors).toHaveLength(1);
+      expect(errors[0].slice(0, message.length)).toBe(message);
+    }
   });
 });
