@@ -27,7 +27,7 @@ export class StateEncoder {
    * fingerprint or copy them before encoding another state.
    */
   encode(s: ClusterState): Int32Array {
-    this.length = 0;
+    this.reset();
     for (let sid = 1; sid < s.servers.length; sid++) {
       const code = this.stateCode.get(s.states[sid]);
       if (code === undefined) throw new Error(`unknown chart state ${s.states[sid]}`);
@@ -48,7 +48,33 @@ export class StateEncoder {
     return this.words.subarray(0, this.length);
   }
 
-  private push(v: number): void {
+  /** Start a new encoding; the `push*` methods append parts, `view` returns what was written. */
+  reset(): void {
+    this.length = 0;
+  }
+
+  /** The words written since `reset`; valid until the next write. */
+  view(): Int32Array {
+    return this.words.subarray(0, this.length);
+  }
+
+  /** One server: its chart state's code, then its variables. */
+  pushServer(state: string, context: ServerContext): void {
+    const code = this.stateCode.get(state);
+    if (code === undefined) throw new Error(`unknown chart state ${state}`);
+    this.push(code);
+    this.server(context);
+  }
+
+  pushMessage(m: Message): void {
+    this.message(m);
+  }
+
+  pushTxns(ts: readonly Txn[]): void {
+    this.txns(ts);
+  }
+
+  push(v: number): void {
     if (this.length === this.words.length) {
       const grown = new Int32Array(this.words.length * 2);
       grown.set(this.words);

@@ -3,7 +3,8 @@ import type { Model } from '../model/Model.js';
 import { FingerprintSet } from './FingerprintSet.js';
 import type { Fingerprint } from './fingerprint.js';
 import { Fingerprinter } from './Fingerprinter.js';
-import { checkActionProperties, checkInvariants, INVARIANTS, sameInvariantInputs, type Invariant, type Violation } from './invariants.js';
+import { ACTION_PROPERTIES, checkActionProperties, checkInvariants, INVARIANTS, type Invariant, type Violation } from './invariants.js';
+import { ActionList, CompactModel } from './CompactModel.js';
 import { REACHABILITY } from './reachability.js';
 
 /** Breadth-first (shortest counterexamples) or depth-first (less queue memory). */
@@ -86,36 +87,124 @@ export interface ExploreResult {
   readonly reached: Readonly<Record<string, boolean>>;
 }
 
-/** Growable typed arrays that remember, for every distinct state, how it was first reached. */
+/**
+ * For every distinct state, how it was first reached: its parent's local id and the index of the
+ * action taken, 6 bytes a state, in fixed-size chunks so that no growth copies or over-allocates.
+ */
 class Parents {
-  parent = new Int32Array(1 << 16);
-  action = new Uint16Array(1 << 16);
-  depth = new Uint16Array(1 << 16);
-  set(id: number, parent: number, action: number, depth: number): void {
-    if (id >= this.parent.length) {
-      const grow = <T extends Int32Array | Uint16Array>(a: T, make: (n: number) => T): T => {
-        const b = make(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.parent = grow(this.parent, (n) => new Int32Array(n));
-      this.action = grow(this.action, (n) => new Uint16Array(n));
-      this.depth = grow(this.depth, (n) => new Uint16Array(n));
+  private static readonly CHUNK_LOG2 = 16;
+  private readonly parents: Int32Array[] = [];
+  private readonly actions: Uint16Array[] = [];
+  set(id: number, parent: number, action: number): void {
+    const c = id >>> Parents.CHUNK_LOG2;
+    while (c >= this.parents.length) {
+      this.parents.push(new Int32Array(1 << Parents.CHUNK_LOG2));
+      this.actions.push(new Uint16Array(1 << Parents.CHUNK_LOG2));
     }
-    this.parent[id] = parent;
-    this.action[id] = action;
-    this.depth[id] = depth;
+    const k = id & ((1 << Parents.CHUNK_LOG2) - 1);
+    this.parents[c][k] = parent;
+    this.actions[c][k] = action;
+  }
+  parent(id: number): number {
+    return this.parents[id >>> Parents.CHUNK_LOG2][id & ((1 << Parents.CHUNK_LOG2) - 1)];
+  }
+  action(id: number): number {
+    return this.actions[id >>> Parents.CHUNK_LOG2][id & ((1 << Parents.CHUNK_LOG2) - 1)];
   }
   get bytes(): number {
-    return this.parent.byteLength + this.action.byteLength + this.depth.byteLength;
+    return this.parents.length * (1 << Parents.CHUNK_LOG2) * 6;
   }
 }
 
-/** The action indexes from local state `id` back to its root, root first. */
-function localPath(parents: { parent: Int32Array; action: Uint16Array }, id: number): number[] {
-  const indexes: number[] = [];
-  for (let k = id; parents.parent[k] >= 0; k = parents.parent[k]) indexes.push(parents.action[k]);
-  return indexes.reverse();
+/**
+ * The states waiting to be expanded, as records of (state vector, local id, depth) in fixed-size
+ * chunks of one Int32Array each: no object a state, so the queue costs the garbage collector
+ * nothing. First in, first out for BFS; last in, first out for DFS.
+ */
+class StateQueue {
+  private static readonly CHUNK_RECORDS = 4096;
+  private readonly chunks: Int32Array[] = [];
+  private readonly spare: Int32Array[] = [];
+  /** Records dropped with the chunks before chunks[0]. */
+  private dropped = 0;
+  private head = 0;
+  private tail = 0;
+  /** Id and depth of the record last taken. */
+  id = 0;
+  depth = 0;
+  constructor(private readonly width: number) {}
+
+  get size(): number {
+    return this.tail - this.head;
+  }
+
+  push(v: Int32Array, id: number, depth: number): void {
+    const at = this.tail - this.dropped;
+    const c = Math.floor(at / StateQueue.CHUNK_RECORDS);
+    if (c === this.chunks.length) this.chunks.push(this.spare.pop() ?? new Int32Array(StateQueue.CHUNK_RECORDS * (this.width + 2)));
+    const chunk = this.chunks[c];
+    const o = (at - c * StateQueue.CHUNK_RECORDS) * (this.width + 2);
+    chunk.set(v, o);
+    chunk[o + this.width] = id;
+    chunk[o + this.width + 1] = depth;
+    this.tail++;
+  }
+
+  /** Take the oldest record into `out`. */
+  shift(out: Int32Array): void {
+    this.read(this.head - this.dropped, out);
+    this.head++;
+    if (this.head - this.dropped === StateQueue.CHUNK_RECORDS) {
+      this.spare.push(this.chunks.shift() as Int32Array);
+      this.dropped += StateQueue.CHUNK_RECORDS;
+    }
+  }
+
+  /** Take the newest record into `out`. */
+  pop(out: Int32Array): void {
+    this.tail--;
+    const at = this.tail - this.dropped;
+    this.read(at, out);
+    if (at % StateQueue.CHUNK_RECORDS === 0 && this.chunks.length > 1) this.spare.push(this.chunks.pop() as Int32Array);
+  }
+
+  private read(at: number, out: Int32Array): void {
+    const c = Math.floor(at / StateQueue.CHUNK_RECORDS);
+    const chunk = this.chunks[c];
+    const o = (at - c * StateQueue.CHUNK_RECORDS) * (this.width + 2);
+    out.set(chunk.subarray(o, o + this.width));
+    this.id = chunk[o + this.width];
+    this.depth = chunk[o + this.width + 1];
+  }
+}
+
+/**
+ * Verdicts of the built-in invariants by their inputs (see invariantStateClass): most new states
+ * differ from a state already checked only in what the invariants do not read. A bounded cache:
+ * forgetting costs a re-check, never a wrong verdict.
+ */
+class InvariantCache {
+  private static readonly LIMIT = 1 << 20;
+  private passed = new Set<string>();
+  private readonly parts: number[] = [];
+  constructor(private readonly cm: CompactModel) {}
+
+  /** True when states with `v`'s invariant inputs are known to pass; else remembers `v`'s key in `pending`. */
+  known(v: Int32Array): boolean {
+    this.parts.length = 0;
+    for (let sid = 1; sid <= this.cm.n; sid++) this.parts.push(this.cm.invariantKey(v, sid));
+    for (const slot of this.cm.ghostSlots) this.parts.push(v[slot]);
+    this.pending = this.parts.join(',');
+    return this.passed.has(this.pending);
+  }
+
+  pending = '';
+
+  /** Remember that the key last asked about passes. */
+  pass(): void {
+    if (this.passed.size >= InvariantCache.LIMIT) this.passed = new Set();
+    this.passed.add(this.pending);
+  }
 }
 
 /** A state reached by following action indexes from the initial state. */
@@ -140,7 +229,8 @@ export function rebuildTrace(model: Model, indexes: readonly number[]): TraceSte
 
 /**
  * Exhaustive exploration over the model's bounds. BFS finds a shortest counterexample; DFS uses
- * less queue memory. Only 64-bit fingerprints of the canonical encoding are kept for seen states.
+ * less queue memory. Only 64-bit fingerprints of the canonical encoding are kept for seen states;
+ * states wait in the queue as vectors of the compact model (src/checker/CompactModel.ts).
  */
 export function explore(model: Model, options: ExploreOptions = {}): ExploreResult {
   const strategy = options.strategy ?? 'bfs';
@@ -148,14 +238,16 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
   const invariants = options.invariants ?? INVARIANTS;
   const now = options.now ?? (() => 0);
   const started = now();
-  const fingerprinter = new Fingerprinter(model.compiled.states);
-  // The built-in invariants read only a few fields: a step that leaves those alone cannot break them.
-  const skipUnchanged = options.invariants === undefined;
+  const cm = new CompactModel(model);
+  // The built-in invariants read only a few variables: a verdict is reused for equal inputs.
+  const cache = options.invariants === undefined ? new InvariantCache(cm) : null;
+  // EpochMonotonicity reads one server at a time: only the servers a step changed are asked.
+  const perServer = ACTION_PROPERTIES.every((p) => p.holdsForServer !== undefined) ? ACTION_PROPERTIES : null;
   const seen = options.seen ?? new LocalSeenSet();
   const parents = new Parents();
   const fp: Fingerprint = { hi: 0, lo: 0 };
   const reached: Record<string, boolean> = Object.fromEntries(REACHABILITY.map((r) => [r.name, false]));
-  let unreached = REACHABILITY.slice();
+  let unreached = REACHABILITY.filter((r) => r.applies?.(model.config) ?? true);
 
   // Local ids: roots and the states this search claimed, with their parents for the trace.
   const rootPaths: (readonly number[])[] = [];
@@ -163,42 +255,50 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
   let distinct = 0;
   let generated = 0;
   let maxSeenDepth = 0;
-  const frontier: ClusterState[] = [];
-  const frontierIds: number[] = [];
-  let head = 0;
+  const queue = new StateQueue(cm.width);
+  const current = new Int32Array(cm.width);
+  const next = new Int32Array(cm.width);
+  const actions = new ActionList();
   let lastProgress = started;
   /** Local id of each root → index into rootPaths. */
   const rootIds = new Map<number, number>();
 
   /** Queue the next root, if any; false when none is left. */
   const takeRoot = (): boolean => {
+    let root: Int32Array;
     if (options.roots === undefined) {
       if (localCount > 0) return false;
-      const initial = model.init();
-      fingerprinter.fingerprint(initial, fp);
+      root = cm.init();
+      cm.fingerprint(root, fp);
       seen.add(fp.hi, fp.lo);
       distinct++;
       generated++;
       rootPaths.push([]);
     } else {
-      const root = options.roots.nextRoot();
-      if (root < 0 || root >= options.roots.count) return false;
-      rootPaths.push(options.roots.path(root));
+      const k = options.roots.nextRoot();
+      if (k < 0 || k >= options.roots.count) return false;
+      const path = options.roots.path(k);
+      rootPaths.push(path);
+      root = cm.init();
+      for (const index of path) {
+        cm.actions(root, actions);
+        cm.next(root, actions.codes[index], next);
+        root.set(next);
+      }
     }
-    const path = rootPaths[rootPaths.length - 1];
-    parents.set(localCount, -1, 0, path.length);
+    parents.set(localCount, -1, 0);
     rootIds.set(localCount, rootPaths.length - 1);
-    frontier.push(stateAt(model, path));
-    frontierIds.push(localCount);
+    queue.push(root, localCount, rootPaths[rootPaths.length - 1].length);
     localCount++;
     return true;
   };
 
   /** Full path from the initial state to local state `id`: its root's path, then the local steps. */
   const fullPath = (id: number): number[] => {
+    const local: number[] = [];
     let k = id;
-    while (parents.parent[k] >= 0) k = parents.parent[k];
-    return [...rootPaths[rootIds.get(k) ?? -1], ...localPath(parents, id)];
+    for (; parents.parent(k) >= 0; k = parents.parent(k)) local.push(parents.action(k));
+    return [...rootPaths[rootIds.get(k) ?? -1], ...local.reverse()];
   };
 
   const result = (violation?: Violation, at?: number): ExploreResult => ({
@@ -214,69 +314,80 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
     reached,
   });
 
+  /** Violation of a step property from `before` to `after`, looking only at the servers that changed. */
+  const stepViolation = (before: Int32Array, after: Int32Array): Violation | null => {
+    if (perServer !== null) {
+      let holds = true;
+      for (let sid = 1; sid <= cm.n && holds; sid++) {
+        if (before[sid - 1] === after[sid - 1]) continue;
+        const b = cm.serverContext(before, sid);
+        const a = cm.serverContext(after, sid);
+        for (const p of perServer) if (!(p.holdsForServer as NonNullable<typeof p.holdsForServer>)(b, a)) holds = false;
+      }
+      if (holds) return null;
+    }
+    return checkActionProperties(model, cm.materialize(before), cm.materialize(after));
+  };
+
+  /** Violation of an invariant in the new state `v`. */
+  const stateViolation = (v: Int32Array): Violation | null => {
+    if (cache === null) return checkInvariants(model, cm.materialize(v), invariants);
+    if (cache.known(v)) return null;
+    const found = checkInvariants(model, cm.materialize(v), invariants);
+    if (found === null) cache.pass();
+    return found;
+  };
+
   if (options.roots === undefined) {
     takeRoot();
-    const initialViolation = checkInvariants(model, frontier[0], invariants);
+    const initialViolation = stateViolation(cm.init());
     if (initialViolation !== null) return result(initialViolation, 0);
   }
 
   for (;;) {
-    if (strategy === 'bfs' ? head >= frontier.length : frontier.length === 0) {
-      if (options.roots === undefined || !takeRoot()) break;
-    }
-    let state: ClusterState;
-    let id: number;
-    if (strategy === 'bfs') {
-      state = frontier[head];
-      id = frontierIds[head];
-      head++;
-      if (head > 65536 && head * 2 > frontier.length) {
-        frontier.splice(0, head);
-        frontierIds.splice(0, head);
-        head = 0;
-      }
-    } else {
-      state = frontier.pop() as ClusterState;
-      id = frontierIds.pop() as number;
-    }
-    const depth = parents.depth[id];
+    if (queue.size === 0 && (options.roots === undefined || !takeRoot())) break;
+    if (strategy === 'bfs') queue.shift(current);
+    else queue.pop(current);
+    const id = queue.id;
+    const depth = queue.depth;
     if (maxDepth > 0 && depth >= maxDepth) continue;
-    const actions = model.actions(state);
-    for (let a = 0; a < actions.length; a++) {
-      const next = model.next(state, actions[a]);
-      if (!model.withinBounds(next)) continue;
+    cm.actions(current, actions);
+    const count = actions.length;
+    const codes = actions.codes;
+    for (let a = 0; a < count; a++) {
+      cm.next(current, codes[a], next);
+      if (!cm.withinBounds(next)) continue;
       generated++;
-      const actionViolation = checkActionProperties(model, state, next);
-      fingerprinter.fingerprint(next, fp);
+      const actionViolation = stepViolation(current, next);
+      cm.fingerprint(next, fp);
       const nextId = localCount;
       if (!seen.add(fp.hi, fp.lo)) {
         if (actionViolation !== null) {
-          parents.set(nextId, id, a, depth + 1);
+          parents.set(nextId, id, a);
           return result(actionViolation, nextId);
         }
         continue;
       }
       distinct++;
       localCount++;
-      parents.set(nextId, id, a, depth + 1);
+      parents.set(nextId, id, a);
       if (depth + 1 > maxSeenDepth) maxSeenDepth = depth + 1;
-      const violation = actionViolation ?? (skipUnchanged && sameInvariantInputs(state, next) ? null : checkInvariants(model, next, invariants));
+      const violation = actionViolation ?? stateViolation(next);
       if (violation !== null) return result(violation, nextId);
       if (unreached.length > 0) {
-        const before = unreached.length;
-        for (const r of unreached) if (r.holds(model, next)) reached[r.name] = true;
-        if (unreached.some((r) => reached[r.name])) unreached = unreached.filter((r) => !reached[r.name]);
-        void before;
+        const state = cm.materialize(next);
+        let hit = false;
+        for (const r of unreached) if (r.holds(model, state)) hit = reached[r.name] = true;
+        if (hit) unreached = unreached.filter((r) => !reached[r.name]);
       }
-      frontier.push(next);
-      frontierIds.push(nextId);
+      queue.push(next, nextId, depth + 1);
     }
     if ((generated & 0x3ff) === 0 && options.shouldStop?.() === true) break;
     if (options.onProgress !== undefined && (generated & 0x3ff) === 0) {
       const t = now();
       if (t - lastProgress >= 1000) {
         lastProgress = t;
-        options.onProgress({ generated, distinct, queue: frontier.length - head, depth: maxSeenDepth, seconds: (t - started) / 1000 });
+        options.onProgress({ generated, distinct, queue: queue.size, depth: maxSeenDepth, seconds: (t - started) / 1000 });
       }
     }
   }

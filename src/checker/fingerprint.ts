@@ -8,7 +8,8 @@ export interface Fingerprint {
   lo: number;
 }
 
-function mix(h: number, k: number): number {
+/** One murmur3 round: fold the 32-bit word `k` into the running hash `h`. */
+export function mix(h: number, k: number): number {
   k = Math.imul(k, 0xcc9e2d51);
   k = (k << 15) | (k >>> 17);
   k = Math.imul(k, 0x1b873593);
@@ -17,7 +18,8 @@ function mix(h: number, k: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-function finish(h: number, length: number): number {
+/** murmur3's finalizer: avalanche the running hash `h` of `length` words. */
+export function finish(h: number, length: number): number {
   h ^= length;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

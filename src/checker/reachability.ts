@@ -1,6 +1,7 @@
 import type { ClusterState } from '../model/ClusterState.js';
 import type { Model } from '../model/Model.js';
 import type { Message } from '../protocol/Message.js';
+import type { ModelConfig } from '../model/ModelConfig.js';
 
 /** A `sometimes` property: a state the standard model must be able to reach, or it is vacuous. */
 export interface Reachability {
@@ -8,6 +9,8 @@ export interface Reachability {
   readonly description: string;
   /** True when `state` is one of the states this property asks the model to reach. */
   holds(model: Model, state: ClusterState): boolean;
+  /** False when the bounds rule the property out (no observers, say): exploration does not ask it. */
+  applies?(config: ModelConfig): boolean;
 }
 
 function anyMessage(model: Model, s: ClusterState, p: (m: Message) => boolean): boolean {
@@ -51,5 +54,6 @@ export const REACHABILITY: readonly Reachability[] = [
     name: 'ObserverDeliversTxn',
     description: 'An observer delivers a txn (models with observers only).',
     holds: (model, s) => model.sids.some((i) => i > model.config.servers && s.servers[i].lastCommitted > 0),
+    applies: (config) => config.observers > 0,
   },
 ];

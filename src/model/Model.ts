@@ -13,13 +13,13 @@ import { validateModelConfig, type ModelConfig } from './ModelConfig.js';
 
 const EMPTY: readonly never[] = Object.freeze([]);
 /** Actions that feed their server an event with no parameters. */
-const PLAIN_EVENTS = new Set<string>([
+export const PLAIN_EVENTS: ReadonlySet<string> = new Set<string>([
   'Restart', 'FLEDecide', 'FLEFollowEstablished', 'LeaderTimeout', 'LeaderInitTimeout',
   'FollowerPersistSyncedTxns', 'FollowerPersistCurrentEpoch', 'FollowerAckNEWLEADER',
 ]);
 
 /** Internal steps of one server, in the order `actions` lists them. */
-const STEP_EVENTS = ['FLEDecide', 'FLEFollowEstablished', 'FollowerPersistSyncedTxns', 'FollowerPersistCurrentEpoch', 'FollowerAckNEWLEADER'] as const;
+export const STEP_EVENTS = ['FLEDecide', 'FLEFollowEstablished', 'FollowerPersistSyncedTxns', 'FollowerPersistCurrentEpoch', 'FollowerAckNEWLEADER'] as const;
 
 /** The ensemble as a Stateright-style model: `init`, `actions(state)`, `next(state, action)`. */
 export interface Model {
@@ -29,6 +29,8 @@ export interface Model {
   /** Sids 1..n; voters first, then observers. */
   readonly sids: readonly number[];
   readonly voters: number;
+  /** ElectLeader's quorums (bitmasks of voters), in the order `actions` tries them. */
+  readonly quorums: readonly number[];
   /**
    * The spec's Init: every server LOOKING with an empty log and epochs 0; under FLE each voter has
    * started round 1 voting for itself, its notifications in flight.
@@ -316,7 +318,7 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
     }
   };
 
-  return { config, machine, compiled, sids, voters, init, actions, next, withinBounds, eventFor };
+  return { config, machine, compiled, sids, voters, quorums, init, actions, next, withinBounds, eventFor };
 }
 
 /** The successors of a state within the bounds, with the actions that reach them. */
