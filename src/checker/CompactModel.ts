@@ -147,10 +147,10 @@ class Transition {
 
 /** One server's (chart state, variables), with what the explorer asks of it precomputed. */
 class ServerNode {
-  /** Event id → the step it takes (null: the chart ignores the event). */
-  readonly steps = new Map<number, Transition | null>();
+  /** Event id → the step it takes (null: the chart ignores the event); arrays, as the ids are dense. */
+  readonly steps: (Transition | null | undefined)[] = [];
   /** message id * 16 + sender → the id of the event that delivers it here, or -1 when none is enabled. */
-  readonly deliveries = new Map<number, number>();
+  readonly deliveries: (number | undefined)[] = [];
   readonly up: boolean;
   readonly looking: boolean;
   readonly leading: boolean;
@@ -362,19 +362,30 @@ export class CompactModel {
     return true;
   }
 
+  /** The vector slots that hold channels. */
+  get channelSlotList(): readonly number[] {
+    return this.channelSlots;
+  }
+
+  /** The messages of the channel with id `id` (a word of a channel slot), head first. */
+  channelMessages(id: number): readonly Message[] {
+    return this.channels[id].messages;
+  }
+
   /** Server `sid`'s variables in `v`. */
   serverContext(v: Int32Array, sid: number): ServerContext {
     return this.servers[v[sid - 1]].context;
   }
 
-  /** Id of what the built-in invariants read of server `sid` in `v`: equal ids, equal inputs. */
-  invariantKey(v: Int32Array, sid: number): number {
-    return this.servers[v[sid - 1]].invariantKey;
-  }
-
-  /** The vector slots of the ghost variables, which the built-in invariants also read. */
-  get ghostSlots(): readonly number[] {
-    return [this.proposedSlot, this.committedSlot, this.establishedSlot];
+  /**
+   * Writes into `out` (n + 3 words) the ids of what the built-in invariants read of `v`: per server
+   * its invariantKey, then the ghosts. Equal words, equal inputs, equal verdicts.
+   */
+  invariantInputs(v: Int32Array, out: Int32Array): void {
+    for (let k = 0; k < this.n; k++) out[k] = this.servers[v[k]].invariantKey;
+    out[this.n] = v[this.proposedSlot];
+    out[this.n + 1] = v[this.committedSlot];
+    out[this.n + 2] = v[this.establishedSlot];
   }
 
   /** The action a code stands for, as Model.actions lists it. */
@@ -502,7 +513,10 @@ export class CompactModel {
   /** Figures on the interned values, for the benchmark. */
   get internedCounts(): Record<string, number> {
     let steps = 0;
-    for (const s of this.servers) steps += s.steps.size + s.deliveries.size;
+    for (const s of this.servers) {
+      for (const t of s.steps) if (t !== undefined) steps++;
+      for (const d of s.deliveries) if (d !== undefined) steps++;
+    }
     return { servers: this.servers.length, messages: this.messages.length, channels: this.channels.length, seqs: this.seqs.length, steps };
   }
 
@@ -516,7 +530,7 @@ export class CompactModel {
   /** Feed one event to server `sid` of the draft `d` and perform what it emits. False if it was ignored. */
   private apply(d: Int32Array, sid: number, event: number): boolean {
     const node = this.servers[d[sid - 1]];
-    let t = node.steps.get(event);
+    let t = node.steps[event];
     if (t === undefined) t = this.step(node, event);
     if (t === null) return false;
     d[sid - 1] = t.node.id;
@@ -595,7 +609,7 @@ export class CompactModel {
       const context = effects.length === 0 ? r.context : { ...r.context, outbox: EMPTY };
       t = new Transition(this.internServer(node.sid, r.state, context), effects.map((e) => this.compileEffect(node.sid, e)));
     }
-    node.steps.set(eventId, t);
+    node.steps[eventId] = t;
     return t;
   }
 
@@ -619,7 +633,7 @@ export class CompactModel {
   /** The id of the event that delivers `head` from `from` to this server: the first handler its chart takes, or -1. */
   private delivery(node: ServerNode, head: MessageNode, from: number): number {
     const key = head.id * 16 + from;
-    let event = node.deliveries.get(key);
+    let event = node.deliveries[key];
     if (event === undefined) {
       event = -1;
       for (let h = 0; h < head.handlers.length; h++) {
@@ -629,7 +643,7 @@ export class CompactModel {
           break;
         }
       }
-      node.deliveries.set(key, event);
+      node.deliveries[key] = event;
     }
     return event;
   }

@@ -179,31 +179,81 @@ class StateQueue {
 }
 
 /**
- * Verdicts of the built-in invariants by their inputs (see invariantStateClass): most new states
- * differ from a state already checked only in what the invariants do not read. A bounded cache:
- * forgetting costs a re-check, never a wrong verdict.
+ * Verdicts of the built-in invariants by their inputs (CompactModel.invariantInputs): most new
+ * states differ from a state already checked only in what the invariants do not read. An
+ * open-addressing set of passing input tuples, bounded: forgetting costs a re-check, never a
+ * wrong verdict.
  */
 class InvariantCache {
   private static readonly LIMIT = 1 << 20;
-  private passed = new Set<string>();
-  private readonly parts: number[] = [];
-  constructor(private readonly cm: CompactModel) {}
+  private readonly width: number;
+  /** The inputs of the state last asked about. */
+  private readonly inputs: Int32Array;
+  private tuples: Int32Array;
+  /** Slot → 1 + index of a tuple, 0 when empty. */
+  private slots: Int32Array;
+  private size = 0;
+  private slot = 0;
 
-  /** True when states with `v`'s invariant inputs are known to pass; else remembers `v`'s key in `pending`. */
-  known(v: Int32Array): boolean {
-    this.parts.length = 0;
-    for (let sid = 1; sid <= this.cm.n; sid++) this.parts.push(this.cm.invariantKey(v, sid));
-    for (const slot of this.cm.ghostSlots) this.parts.push(v[slot]);
-    this.pending = this.parts.join(',');
-    return this.passed.has(this.pending);
+  constructor(private readonly cm: CompactModel) {
+    this.width = cm.n + 3;
+    this.inputs = new Int32Array(this.width);
+    this.tuples = new Int32Array(1024 * this.width);
+    this.slots = new Int32Array(2048);
   }
 
-  pending = '';
+  /** True when states with `v`'s invariant inputs are known to pass. */
+  known(v: Int32Array): boolean {
+    this.cm.invariantInputs(v, this.inputs);
+    return this.find();
+  }
 
-  /** Remember that the key last asked about passes. */
+  /** Whether `inputs` is in the set; if not, `slot` is where it goes. */
+  private find(): boolean {
+    let h = 0x2545f491;
+    for (let k = 0; k < this.width; k++) h = Math.imul(h ^ this.inputs[k], 0x9e3779b1) ^ (h >>> 15);
+    const mask = this.slots.length - 1;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const at = this.slots[slot];
+      if (at === 0) {
+        this.slot = slot;
+        return false;
+      }
+      const o = (at - 1) * this.width;
+      let equal = true;
+      for (let k = 0; k < this.width && equal; k++) equal = this.tuples[o + k] === this.inputs[k];
+      if (equal) return true;
+    }
+  }
+
+  /** Remember that the inputs last asked about (and not known) pass. */
   pass(): void {
-    if (this.passed.size >= InvariantCache.LIMIT) this.passed = new Set();
-    this.passed.add(this.pending);
+    if (this.size >= InvariantCache.LIMIT) {
+      this.slots.fill(0);
+      this.size = 0;
+      this.find();
+    }
+    if ((this.size + 1) * this.width > this.tuples.length) {
+      const grown = new Int32Array(this.tuples.length * 2);
+      grown.set(this.tuples);
+      this.tuples = grown;
+    }
+    this.tuples.set(this.inputs, this.size * this.width);
+    this.size++;
+    this.slots[this.slot] = this.size;
+    if (this.size * 2 > this.slots.length) this.rehash();
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    const mask = this.slots.length - 1;
+    for (let t = 0; t < this.size; t++) {
+      let h = 0x2545f491;
+      for (let k = 0; k < this.width; k++) h = Math.imul(h ^ this.tuples[t * this.width + k], 0x9e3779b1) ^ (h >>> 15);
+      let slot = h & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = t + 1;
+    }
   }
 }
 
@@ -247,7 +297,10 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
   const parents = new Parents();
   const fp: Fingerprint = { hi: 0, lo: 0 };
   const reached: Record<string, boolean> = Object.fromEntries(REACHABILITY.map((r) => [r.name, false]));
-  let unreached = REACHABILITY.filter((r) => r.applies?.(model.config) ?? true);
+  let unreached = REACHABILITY.filter((r) => (r.applies?.(model.config) ?? true) && r.holdsForMessage === undefined);
+  // Properties of messages in flight: each channel value is asked once, in the first explored state that has it.
+  let unreachedInFlight = REACHABILITY.flatMap((r) => (r.applies?.(model.config) ?? true) && r.holdsForMessage !== undefined ? [{ name: r.name, holds: r.holdsForMessage }] : []);
+  let channelAsked = new Uint8Array(1024);
 
   // Local ids: roots and the states this search claimed, with their parents for the trace.
   const rootPaths: (readonly number[])[] = [];
@@ -379,6 +432,21 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
         let hit = false;
         for (const r of unreached) if (r.holds(model, state)) hit = reached[r.name] = true;
         if (hit) unreached = unreached.filter((r) => !reached[r.name]);
+      }
+      if (unreachedInFlight.length > 0) {
+        let hit = false;
+        for (const slot of cm.channelSlotList) {
+          const channel = next[slot];
+          if (channel >= channelAsked.length) {
+            const grown = new Uint8Array(Math.max(channel + 1, channelAsked.length * 2));
+            grown.set(channelAsked);
+            channelAsked = grown;
+          }
+          if (channelAsked[channel] === 1) continue;
+          channelAsked[channel] = 1;
+          for (const m of cm.channelMessages(channel)) for (const r of unreachedInFlight) if (r.holds(m)) hit = reached[r.name] = true;
+        }
+        if (hit) unreachedInFlight = unreachedInFlight.filter((r) => !reached[r.name]);
       }
       queue.push(next, nextId, depth + 1);
     }

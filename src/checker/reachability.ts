@@ -9,13 +9,23 @@ export interface Reachability {
   readonly description: string;
   /** True when `state` is one of the states this property asks the model to reach. */
   holds(model: Model, state: ClusterState): boolean;
+  /**
+   * Set for properties about messages in flight: the property holds in a state exactly when some
+   * channel holds a message for which this holds (so the explorer asks each channel value once).
+   */
+  holdsForMessage?(m: Message): boolean;
   /** False when the bounds rule the property out (no observers, say): exploration does not ask it. */
   applies?(config: ModelConfig): boolean;
 }
 
-function anyMessage(model: Model, s: ClusterState, p: (m: Message) => boolean): boolean {
+function anyMessage(s: ClusterState, p: (m: Message) => boolean): boolean {
   for (const ch of s.channels) for (const m of ch) if (p(m)) return true;
   return false;
+}
+
+/** A property that some message in flight satisfies `p`. */
+function messageInFlight(name: string, description: string, p: (m: Message) => boolean): Reachability {
+  return { name, description, holds: (_model, s) => anyMessage(s, p), holdsForMessage: p };
 }
 
 /** The states the standard model must reach. */
@@ -30,21 +40,9 @@ export const REACHABILITY: readonly Reachability[] = [
     description: 'A txn is committed by a quorum.',
     holds: (_model, s) => s.committedLog.length > 0,
   },
-  {
-    name: 'SyncDIFF',
-    description: 'A leader sends a DIFF that carries txns.',
-    holds: (model, s) => anyMessage(model, s, (m) => m.type === 'DIFF' && m.txns.length > 0),
-  },
-  {
-    name: 'SyncTRUNC',
-    description: 'A leader sends a TRUNC.',
-    holds: (model, s) => anyMessage(model, s, (m) => m.type === 'TRUNC'),
-  },
-  {
-    name: 'SyncSNAP',
-    description: 'A leader sends a SNAP.',
-    holds: (model, s) => anyMessage(model, s, (m) => m.type === 'SNAP'),
-  },
+  messageInFlight('SyncDIFF', 'A leader sends a DIFF that carries txns.', (m) => m.type === 'DIFF' && m.txns.length > 0),
+  messageInFlight('SyncTRUNC', 'A leader sends a TRUNC.', (m) => m.type === 'TRUNC'),
+  messageInFlight('SyncSNAP', 'A leader sends a SNAP.', (m) => m.type === 'SNAP'),
   {
     name: 'SecondEpochAfterCrash',
     description: 'After a crash, a leader is established in a second epoch.',
