@@ -740,13 +740,13 @@ export class CompactModel {
     this.encoder.reset();
     this.encoder.push(sid);
     this.encoder.pushServer(state, context);
-    const key = this.key();
-    const found = this.serverIds.get(key);
-    if (found !== undefined) return this.servers[found];
     // The encoding is the server's identity here: a variable it does not know would be lost.
     if (Object.keys(context).length !== this.contextFields || context.id !== sid || context.outbox.length > 0) {
       throw new Error(`server ${sid}'s variables do not match the state encoding (fields ${Object.keys(context).join(', ')})`);
     }
+    const key = this.key();
+    const found = this.serverIds.get(key);
+    if (found !== undefined) return this.servers[found];
     const h = fingerprint(this.encoder.view(), this.hash);
     const c = this.model.config;
     let enabled = 0;
