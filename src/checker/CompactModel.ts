@@ -747,12 +747,13 @@ export class CompactModel {
     const key = this.key();
     const found = this.serverIds.get(key);
     if (found !== undefined) return this.servers[found];
-    const h = fingerprint(this.encoder.view(), this.hash);
+    const { hi, lo } = fingerprint(this.encoder.view(), this.hash);
     const c = this.model.config;
     let enabled = 0;
     for (let k = 0; k < ENUMERATED.length; k++) if (this.model.compiled.select(state, context, this.enumeratedEvents[k]) !== null) enabled |= 1 << k;
+    // After the hash is read: interning the history reuses the encoder and the hash.
     const invariantKey = this.invariantKeyOf(state, context);
-    const node = new ServerNode(this.servers.length, sid, state, context, h.hi, h.lo, enabled, context.acceptedEpoch <= c.maxEpoch && context.round <= c.maxRounds, invariantKey);
+    const node = new ServerNode(this.servers.length, sid, state, context, hi, lo, enabled, context.acceptedEpoch <= c.maxEpoch && context.round <= c.maxRounds, invariantKey);
     this.servers.push(node);
     this.serverIds.set(key, node.id);
     return node;

@@ -78,7 +78,12 @@ export interface ExploreResult {
   readonly generatedStates: number;
   readonly depth: number;
   readonly seconds: number;
+  /** Bytes of the seen set and the parent links: what is kept per distinct state. */
   readonly fingerprintBytes: number;
+  /** Of those, the parent links' (the rest is the seen set). */
+  readonly parentBytes: number;
+  /** With worker threads: how long each explored, in seconds (the rest of `seconds` it waited). */
+  readonly workerSeconds?: readonly number[];
   readonly violation?: Violation;
   readonly trace?: readonly TraceStep[];
   /** The violation's path as action indexes from the initial state (what `trace` was rebuilt from). */
@@ -361,6 +366,7 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
     depth: maxSeenDepth,
     seconds: (now() - started) / 1000,
     fingerprintBytes: seen.bytes + parents.bytes,
+    parentBytes: parents.bytes,
     violation,
     trace: at === undefined ? undefined : rebuildTrace(model, fullPath(at)),
     path: at === undefined ? undefined : fullPath(at),

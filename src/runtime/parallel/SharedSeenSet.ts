@@ -1,52 +1,144 @@
 import type { SeenSet } from '../../checker/explore.js';
 
+/** A SharedArrayBuffer that can grow in place (ES2024; Node 20 has it, the ES2022 typings do not). */
+interface GrowableSharedArrayBuffer extends SharedArrayBuffer {
+  grow(newByteLength: number): void;
+  readonly maxByteLength: number;
+}
+
+/** Words of the control block. */
+const COUNT = 0;
+/** 1 while one thread rehashes into a grown table; the others wait in `park`. */
+const RESIZING = 1;
+/** Threads waiting in `park`. */
+const PARKED = 2;
+/** Threads that may call `add` (see `join` and `leave`). */
+const ACTIVE = 3;
+const CONTROL_WORDS = 4;
+
+/** What a worker needs to open the same set: the two shared buffers. */
+export interface SharedSeenSetBuffers {
+  readonly table: SharedArrayBuffer;
+  readonly control: SharedArrayBuffer;
+}
+
 /**
- * A lock-free set of 64-bit fingerprints in shared memory, for several worker threads exploring
- * one state space: open addressing over a BigInt64Array, a slot claimed by compare-and-exchange.
- * It cannot grow while shared, so it is sized up front and refuses to fill past 90 %.
+ * A lock-free set of 64-bit fingerprints in shared memory, for worker threads exploring one state
+ * space: open addressing over (hi, lo) pairs of 32-bit words, a slot claimed by compare-and-
+ * exchange of its hi word. Empty slots read hi = 0, and a claimed slot's lo is 0 until written,
+ * so a fingerprint's 0 halves are stored as 1 (a collision we accept, as TLC's own table does).
+ *
+ * The table grows, so memory follows the state count: when it is 3/4 full, the thread whose
+ * insert crossed that line waits until every other active thread is parked at the entrance of
+ * `add`, doubles the buffer in place and rehashes, then releases them.
  */
 export class SharedSeenSet implements SeenSet {
-  readonly table: BigInt64Array;
-  private readonly counter: Int32Array;
-  private readonly mask: number;
+  private readonly table: Int32Array;
+  private readonly control: Int32Array;
+  private readonly buffer: GrowableSharedArrayBuffer;
 
-  /** `buffer` holds the slots, `counterBuffer` the shared count (Int32 at index 0). */
-  constructor(buffer: SharedArrayBuffer, counterBuffer: SharedArrayBuffer) {
-    this.table = new BigInt64Array(buffer);
-    this.counter = new Int32Array(counterBuffer);
-    const capacity = this.table.length;
-    if ((capacity & (capacity - 1)) !== 0) throw new Error(`shared seen-set capacity ${capacity} is not a power of two`);
-    this.mask = capacity - 1;
+  constructor(buffers: SharedSeenSetBuffers) {
+    this.buffer = buffers.table as GrowableSharedArrayBuffer;
+    if (typeof this.buffer.grow !== 'function') throw new Error('the shared seen-set needs a growable SharedArrayBuffer');
+    this.table = new Int32Array(this.buffer);
+    this.control = new Int32Array(buffers.control);
   }
 
-  static allocate(capacityLog2: number): { buffer: SharedArrayBuffer; counterBuffer: SharedArrayBuffer } {
-    return { buffer: new SharedArrayBuffer(8 << capacityLog2), counterBuffer: new SharedArrayBuffer(4) };
+  /** Buffers for a set of 2^initialLog2 slots that may grow to 2^maxLog2 (8 bytes a slot). */
+  static allocate(initialLog2: number, maxLog2: number): SharedSeenSetBuffers {
+    if (!(initialLog2 >= 4 && initialLog2 <= maxLog2 && maxLog2 <= 30)) throw new RangeError(`shared seen-set sizes 2^${initialLog2}..2^${maxLog2} slots are out of range`);
+    const options = { maxByteLength: 8 * 2 ** maxLog2 };
+    const Growable = SharedArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => SharedArrayBuffer;
+    const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
+    new Int32Array(control)[ACTIVE] = 1;
+    return { table: new Growable(8 * 2 ** initialLog2, options), control };
   }
 
   get size(): number {
-    return Atomics.load(this.counter, 0);
+    return Atomics.load(this.control, COUNT);
   }
 
   get bytes(): number {
-    return this.table.byteLength;
+    return this.buffer.byteLength;
+  }
+
+  /** Count one more thread that may call `add` (a worker starting). */
+  join(): void {
+    Atomics.add(this.control, ACTIVE, 1);
+  }
+
+  /** This thread will call `add` no more (a worker done): a resize no longer waits for it. */
+  leave(): void {
+    Atomics.sub(this.control, ACTIVE, 1);
+    Atomics.notify(this.control, PARKED);
   }
 
   add(hi: number, lo: number): boolean {
-    // Signed, as the BigInt64Array stores it, so a read-back compares equal.
-    let key = BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
-    if (key === 0n) key = 1n;
-    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    if (Atomics.load(this.control, RESIZING) === 1) this.park();
+    // As the Int32Array stores them, so that what is read back compares equal.
+    hi |= 0;
+    lo |= 0;
+    if (hi === 0) hi = 1;
+    if (lo === 0) lo = 1;
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
-      const found = Atomics.compareExchange(this.table, slot, 0n, key);
-      if (found === 0n) {
-        const size = Atomics.add(this.counter, 0, 1) + 1;
-        if (size * 10 > this.table.length * 9) {
-          throw new Error(`the shared seen-set is full (${size} states): raise its size (--table-log2)`);
-        }
+      const found = Atomics.compareExchange(table, slot * 2, 0, hi);
+      if (found === 0) {
+        Atomics.store(table, slot * 2 + 1, lo);
+        const size = Atomics.add(this.control, COUNT, 1) + 1;
+        if (size * 4 > (mask + 1) * 3) this.grow(mask + 1);
         return true;
       }
-      if (found === key) return false;
-      slot = (slot + 1) & this.mask;
+      if (found === hi) {
+        // Claimed by the same hi: wait for its lo (written right after the claim) to compare.
+        let other = Atomics.load(table, slot * 2 + 1);
+        while (other === 0) other = Atomics.load(table, slot * 2 + 1);
+        if (other === lo) return false;
+      }
+      slot = (slot + 1) & mask;
     }
+  }
+
+  /** Wait while another thread resizes. */
+  private park(): void {
+    Atomics.add(this.control, PARKED, 1);
+    Atomics.notify(this.control, PARKED);
+    while (Atomics.load(this.control, RESIZING) === 1) Atomics.wait(this.control, RESIZING, 1, 50);
+    Atomics.sub(this.control, PARKED, 1);
+  }
+
+  /** Double the table from `capacity` slots, unless another thread already does or did. */
+  private grow(capacity: number): void {
+    if (Atomics.compareExchange(this.control, RESIZING, 0, 1) !== 0) {
+      this.park();
+      return;
+    }
+    for (;;) {
+      const parked = Atomics.load(this.control, PARKED);
+      if (parked >= Atomics.load(this.control, ACTIVE) - 1) break;
+      Atomics.wait(this.control, PARKED, parked, 50);
+    }
+    if (this.table.length >> 1 === capacity) {
+      if (2 * capacity * 8 > this.buffer.maxByteLength) {
+        Atomics.store(this.control, RESIZING, 0);
+        Atomics.notify(this.control, RESIZING);
+        throw new Error(`the shared seen-set is full (${this.size} states in ${capacity} slots): raise its maximum (--table-log2)`);
+      }
+      const old = this.table.slice(0, capacity * 2);
+      this.buffer.grow(capacity * 2 * 8);
+      this.table.fill(0, 0, capacity * 2);
+      const mask = capacity * 2 - 1;
+      for (let k = 0; k < old.length; k += 2) {
+        if (old[k] === 0) continue;
+        let slot = (old[k + 1] ^ Math.imul(old[k], 0x9e3779b1)) & mask;
+        while (this.table[slot * 2] !== 0) slot = (slot + 1) & mask;
+        this.table[slot * 2] = old[k];
+        this.table[slot * 2 + 1] = old[k + 1];
+      }
+    }
+    Atomics.store(this.control, RESIZING, 0);
+    Atomics.notify(this.control, RESIZING);
   }
 }

@@ -4,9 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createModel, type Model } from '../../model/Model.js';
 import type { ModelConfig } from '../../model/ModelConfig.js';
-import type { ClusterState } from '../../model/ClusterState.js';
 import { rebuildTrace, type ExploreResult, type Progress } from '../../checker/explore.js';
-import { Fingerprinter } from '../../checker/Fingerprinter.js';
+import { ActionList, CompactModel } from '../../checker/CompactModel.js';
 import { checkActionProperties, checkInvariants, type Violation } from '../../checker/invariants.js';
 import { REACHABILITY } from '../../checker/reachability.js';
 import { defaultImplementations, type ServerImplementations } from '../../protocol/serverMachine.js';
@@ -15,7 +14,7 @@ import type { WorkerInput } from './exploreWorker.js';
 
 export interface ParallelOptions {
   readonly workers: number;
-  /** log2 of the shared table's slots (8 bytes each); 2^24 slots hold 15 million states. */
+  /** log2 of the most slots the shared table may grow to (8 bytes each); 2^27 slots hold 100 million states. */
   readonly tableLog2?: number;
   /** A module whose default export is the ServerImplementations to check (a variant), or null. */
   readonly implementationsModule?: string | null;
@@ -32,6 +31,7 @@ interface WorkerOutput {
   path: number[] | null;
   reached: Record<string, boolean>;
   parentBytes: number;
+  busySeconds: number;
 }
 
 /**
@@ -39,31 +39,34 @@ interface WorkerOutput {
  * roots; the states met on the way are in `seen` and checked. Returns the unexpanded frontier.
  */
 function prefix(model: Model, seen: SharedSeenSet, wanted: number) {
+  const cm = new CompactModel(model);
   const reached: Record<string, boolean> = Object.fromEntries(REACHABILITY.map((r) => [r.name, r.holds(model, model.init())]));
-  const fingerprinter = new Fingerprinter(model.compiled.states);
   const fp = { hi: 0, lo: 0 };
-  let frontier: { state: ClusterState; path: number[] }[] = [{ state: model.init(), path: [] }];
-  fingerprinter.fingerprint(frontier[0].state, fp);
+  let frontier: { state: Int32Array; path: number[] }[] = [{ state: cm.init(), path: [] }];
+  cm.fingerprint(frontier[0].state, fp);
   seen.add(fp.hi, fp.lo);
   let generated = 1;
-  const initialViolation = checkInvariants(model, frontier[0].state);
+  const initialViolation = checkInvariants(model, model.init());
   if (initialViolation !== null) return { frontier, generated, reached, violation: { violation: initialViolation, path: [] as number[] } };
   let depth = 0;
+  const actions = new ActionList();
   while (frontier.length > 0 && frontier.length < wanted) {
     const next: typeof frontier = [];
     for (const { state, path } of frontier) {
-      const actions = model.actions(state);
+      cm.actions(state, actions);
       for (let a = 0; a < actions.length; a++) {
-        const after = model.next(state, actions[a]);
-        if (!model.withinBounds(after)) continue;
+        const after = new Int32Array(cm.width);
+        cm.next(state, actions.codes[a], after);
+        if (!cm.withinBounds(after)) continue;
         generated++;
-        const stepViolation = checkActionProperties(model, state, after);
-        fingerprinter.fingerprint(after, fp);
+        const object = cm.materialize(after);
+        const stepViolation = checkActionProperties(model, cm.materialize(state), object);
+        cm.fingerprint(after, fp);
         const fresh = seen.add(fp.hi, fp.lo);
-        const violation = stepViolation ?? (fresh ? checkInvariants(model, after) : null);
+        const violation = stepViolation ?? (fresh ? checkInvariants(model, object) : null);
         if (violation !== null) return { frontier, generated, reached, violation: { violation, path: [...path, a] } };
         if (!fresh) continue;
-        for (const r of REACHABILITY) if (!reached[r.name] && r.holds(model, after)) reached[r.name] = true;
+        for (const r of REACHABILITY) if (!reached[r.name] && r.holds(model, object)) reached[r.name] = true;
         next.push({ state: after, path: [...path, a] });
       }
     }
@@ -91,9 +94,12 @@ function startWorker(workerData: WorkerInput): Worker {
 export async function exploreParallel(config: ModelConfig, options: ParallelOptions): Promise<ExploreResult> {
   const started = performance.now();
   const model = createModel(config, options.implementations ?? defaultImplementations);
-  const { buffer, counterBuffer } = SharedSeenSet.allocate(options.tableLog2 ?? 24);
-  const seen = new SharedSeenSet(buffer, counterBuffer);
+  const maxLog2 = options.tableLog2 ?? 27;
+  const buffers = SharedSeenSet.allocate(Math.min(16, maxLog2), maxLog2);
+  const seen = new SharedSeenSet(buffers);
   const start = prefix(model, seen, 64 * options.workers);
+  // The workers join the set as they start; this thread adds no more.
+  seen.leave();
   const finish = (parts: WorkerOutput[], violation: { violation: Violation; path: number[] } | null): ExploreResult => {
     const reached = Object.fromEntries(REACHABILITY.map((r) => [r.name, start.reached[r.name] || parts.some((p) => p.reached[r.name])]));
     return {
@@ -103,6 +109,8 @@ export async function exploreParallel(config: ModelConfig, options: ParallelOpti
       depth: Math.max(start.depth ?? 0, ...parts.map((p) => p.depth)),
       seconds: (performance.now() - started) / 1000,
       fingerprintBytes: seen.bytes + parts.reduce((n, p) => n + p.parentBytes, 0),
+      parentBytes: parts.reduce((n, p) => n + p.parentBytes, 0),
+      workerSeconds: parts.map((p) => p.busySeconds),
       violation: violation?.violation,
       trace: violation === null ? undefined : rebuildTrace(model, violation.path),
       path: violation?.path,
@@ -116,8 +124,7 @@ export async function exploreParallel(config: ModelConfig, options: ParallelOpti
     stats,
     config,
     implementationsModule: options.implementationsModule ?? null,
-    table: buffer,
-    tableCount: counterBuffer,
+    seen: buffers,
     control,
     rootPaths: start.frontier.map((f) => f.path),
   };

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createModel } from '../../model/Model.js';
 import type { ModelConfig } from '../../model/ModelConfig.js';
 import { explore } from '../../checker/explore.js';
-import { SharedSeenSet } from './SharedSeenSet.js';
+import { SharedSeenSet, type SharedSeenSetBuffers } from './SharedSeenSet.js';
 import type { ServerImplementations } from '../../protocol/serverMachine.js';
 import { defaultImplementations } from '../../protocol/serverMachine.js';
 
@@ -11,8 +11,7 @@ export interface WorkerInput {
   readonly config: ModelConfig;
   /** A module whose default export is a ServerImplementations (variants), or null. */
   readonly implementationsModule: string | null;
-  readonly table: SharedArrayBuffer;
-  readonly tableCount: SharedArrayBuffer;
+  readonly seen: SharedSeenSetBuffers;
   /** Int32 [0]: next root to take; [1]: 1 once any worker found a violation. */
   readonly control: SharedArrayBuffer;
   readonly rootPaths: readonly (readonly number[])[];
@@ -27,8 +26,11 @@ const implementations: ServerImplementations =
 const model = createModel(input.config, implementations);
 const control = new Int32Array(input.control);
 const stats = new Float64Array(input.stats);
+const seen = new SharedSeenSet(input.seen);
+seen.join();
+const started = performance.now();
 const result = explore(model, {
-  seen: new SharedSeenSet(input.table, input.tableCount),
+  seen,
   roots: { count: input.rootPaths.length, nextRoot: () => Atomics.add(control, 0, 1), path: (k) => input.rootPaths[k] },
   shouldStop: () => Atomics.load(control, 1) === 1,
   now: () => performance.now(),
@@ -38,6 +40,7 @@ const result = explore(model, {
     stats[input.index * 3 + 2] = p.depth;
   },
 });
+seen.leave();
 if (result.violation !== undefined) Atomics.store(control, 1, 1);
 parentPort?.postMessage({
   distinctStates: result.distinctStates,
@@ -46,5 +49,6 @@ parentPort?.postMessage({
   violation: result.violation ?? null,
   path: result.path ?? null,
   reached: result.reached,
-  parentBytes: result.fingerprintBytes - new SharedSeenSet(input.table, input.tableCount).bytes,
+  parentBytes: result.parentBytes,
+  busySeconds: (performance.now() - started) / 1000,
 });
