@@ -10,6 +10,9 @@ import { REACHABILITY } from './reachability.js';
 /** Breadth-first (shortest counterexamples) or depth-first (less queue memory). */
 export type Strategy = 'bfs' | 'dfs';
 
+/** The most queued states a worker hands to an idle one at a time. */
+const SHARE_MAX = 2048;
+
 /** How to explore: strategy, depth bound, invariants, progress, and for worker threads a shared seen set and roots. */
 export interface ExploreOptions {
   readonly strategy?: Strategy;
@@ -23,19 +26,25 @@ export interface ExploreOptions {
   /** The set of seen fingerprints; a shared one lets several workers split one exploration. */
   readonly seen?: SeenSet;
   /**
-   * Where to start, each with the action indexes that reach it from the initial state (already
-   * in `seen`). Default: the initial state alone. Roots are taken one at a time from `nextRoot`.
+   * Where to start (default: the initial state alone), for worker threads that split one
+   * exploration. Roots are states already in `seen`, given as the action indexes that reach them
+   * from the initial state, and taken one at a time when the queue runs dry.
    */
-  readonly roots?: {
-    /** How many roots there are, numbered 0..count-1. */
-    count: number;
-    /** The next root not yet taken by any worker; a number outside 0..count-1 when none is left. */
-    nextRoot: () => number;
-    /** The action indexes that reach `root` from the initial state, for the counterexample's trace. */
-    path: (root: number) => readonly number[];
-  };
+  readonly roots?: Roots;
   /** Polled now and then: true when another worker found a violation. */
   readonly shouldStop?: () => boolean;
+}
+
+/** Where a worker's exploration starts, and how it hands work to a worker that has none. */
+export interface Roots {
+  /** The next root's path, or null when there is none (the exploration is over, or stopped). */
+  next(): readonly number[] | null;
+  /** A worker waiting for work, reserved to be given some, or -1 when none waits. */
+  reserveTaker(): number;
+  /** Hand the reserved `taker` these states (paths from the initial state) from this worker's queue. */
+  give(taker: number, paths: readonly (readonly number[])[]): void;
+  /** What one hand-over may hold: the paths' lengths, plus one a path. */
+  readonly shareWords: number;
 }
 
 /** A set of 64-bit fingerprints: `add` is true when the fingerprint was not there yet. */
@@ -84,6 +93,8 @@ export interface ExploreResult {
   readonly parentBytes: number;
   /** With worker threads: how long each explored, in seconds (the rest of `seconds` it waited). */
   readonly workerSeconds?: readonly number[];
+  /** With worker threads, where the platform tells: the CPU seconds each got (less than `workerSeconds` when cores are shared). */
+  readonly workerCpuSeconds?: readonly number[];
   readonly violation?: Violation;
   readonly trace?: readonly TraceStep[];
   /** The violation's path as action indexes from the initial state (what `trace` was rebuilt from). */
@@ -318,6 +329,7 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
   const next = new Int32Array(cm.width);
   const actions = new ActionList();
   let lastProgress = started;
+  let expanded = 0;
   /** Local id of each root → index into rootPaths. */
   const rootIds = new Map<number, number>();
 
@@ -333,9 +345,8 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
       generated++;
       rootPaths.push([]);
     } else {
-      const k = options.roots.nextRoot();
-      if (k < 0 || k >= options.roots.count) return false;
-      const path = options.roots.path(k);
+      const path = options.roots.next();
+      if (path === null) return false;
       rootPaths.push(path);
       root = cm.init();
       for (const index of path) {
@@ -349,6 +360,19 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
     queue.push(root, localCount, rootPaths[rootPaths.length - 1].length);
     localCount++;
     return true;
+  };
+
+  /** If a worker waits for work, give it half the queue (at most SHARE_MAX states), newest first. */
+  const share = (roots: Roots): void => {
+    const taker = roots.reserveTaker();
+    if (taker < 0) return;
+    const paths: number[][] = [];
+    const count = Math.min(SHARE_MAX, queue.size >> 1, Math.floor(roots.shareWords / (maxSeenDepth + 2)));
+    for (let k = 0; k < count; k++) {
+      queue.pop(current);
+      paths.push(fullPath(queue.id));
+    }
+    roots.give(taker, paths);
   };
 
   /** Full path from the initial state to local state `id`: its root's path, then the local steps. */
@@ -456,8 +480,10 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
       }
       queue.push(next, nextId, depth + 1);
     }
-    if ((generated & 0x3ff) === 0 && options.shouldStop?.() === true) break;
-    if (options.onProgress !== undefined && (generated & 0x3ff) === 0) {
+    if ((++expanded & 0xff) !== 0) continue;
+    if (options.shouldStop?.() === true) break;
+    if (options.roots !== undefined && queue.size >= 2) share(options.roots);
+    if (options.onProgress !== undefined) {
       const t = now();
       if (t - lastProgress >= 1000) {
         lastProgress = t;

@@ -6,15 +6,20 @@ interface GrowableSharedArrayBuffer extends SharedArrayBuffer {
   readonly maxByteLength: number;
 }
 
-/** Words of the control block. */
+/**
+ * Words of the control block. RESIZING, read by every `add`, has a cache line of its own, apart
+ * from the counters that the threads write.
+ */
 const COUNT = 0;
-/** 1 while one thread rehashes into a grown table; the others wait in `park`. */
-const RESIZING = 1;
 /** Threads waiting in `park`. */
-const PARKED = 2;
+const PARKED = 1;
 /** Threads that may call `add` (see `join` and `leave`). */
-const ACTIVE = 3;
-const CONTROL_WORDS = 4;
+const ACTIVE = 2;
+/** 1 while one thread rehashes into a grown table; the others wait in `park`. */
+const RESIZING = 16;
+const CONTROL_WORDS = 32;
+/** Inserts a thread counts before it adds them to the shared COUNT. */
+const COUNT_BATCH = 256;
 
 /** What a worker needs to open the same set: the two shared buffers. */
 export interface SharedSeenSetBuffers {
@@ -54,8 +59,9 @@ export class SharedSeenSet implements SeenSet {
     return { table: new Growable(8 * 2 ** initialLog2, options), control };
   }
 
+  /** Fingerprints in the set (those other threads have not flushed yet excepted). */
   get size(): number {
-    return Atomics.load(this.control, COUNT);
+    return Atomics.load(this.control, COUNT) + this.pending;
   }
 
   get bytes(): number {
@@ -69,6 +75,9 @@ export class SharedSeenSet implements SeenSet {
 
   /** This thread will call `add` no more (a worker done): a resize no longer waits for it. */
   leave(): void {
+    const pending = this.pending;
+    this.pending = 0;
+    Atomics.add(this.control, COUNT, pending);
     Atomics.sub(this.control, ACTIVE, 1);
     Atomics.notify(this.control, PARKED);
   }
@@ -84,21 +93,34 @@ export class SharedSeenSet implements SeenSet {
     const mask = (table.length >> 1) - 1;
     let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
-      const found = Atomics.compareExchange(table, slot * 2, 0, hi);
+      // A plain read first: most fingerprints are there already, and a read does not take the cache line from the other threads.
+      let found = table[slot * 2];
       if (found === 0) {
-        Atomics.store(table, slot * 2 + 1, lo);
-        const size = Atomics.add(this.control, COUNT, 1) + 1;
-        if (size * 4 > (mask + 1) * 3) this.grow(mask + 1);
-        return true;
+        found = Atomics.compareExchange(table, slot * 2, 0, hi);
+        if (found === 0) {
+          Atomics.store(table, slot * 2 + 1, lo);
+          if (++this.pending === COUNT_BATCH) this.flush(mask + 1);
+          return true;
+        }
       }
       if (found === hi) {
         // Claimed by the same hi: wait for its lo (written right after the claim) to compare.
-        let other = Atomics.load(table, slot * 2 + 1);
+        let other = table[slot * 2 + 1];
         while (other === 0) other = Atomics.load(table, slot * 2 + 1);
         if (other === lo) return false;
       }
       slot = (slot + 1) & mask;
     }
+  }
+
+  /** Inserts of this thread not yet in COUNT. */
+  private pending = 0;
+
+  /** Add this thread's pending inserts to COUNT, and grow the table if that makes it 3/4 full. */
+  flush(capacity = this.table.length >> 1): void {
+    const size = Atomics.add(this.control, COUNT, this.pending) + this.pending;
+    this.pending = 0;
+    if (size * 4 > capacity * 3) this.grow(capacity);
   }
 
   /** Wait while another thread resizes. */

@@ -10,6 +10,7 @@ import { checkActionProperties, checkInvariants, type Violation } from '../../ch
 import { REACHABILITY } from '../../checker/reachability.js';
 import { defaultImplementations, type ServerImplementations } from '../../protocol/serverMachine.js';
 import { SharedSeenSet } from './SharedSeenSet.js';
+import { WorkPool } from './WorkPool.js';
 import type { WorkerInput } from './exploreWorker.js';
 
 export interface ParallelOptions {
@@ -32,6 +33,7 @@ interface WorkerOutput {
   reached: Record<string, boolean>;
   parentBytes: number;
   busySeconds: number;
+  cpuSeconds: number | null;
 }
 
 /**
@@ -111,6 +113,7 @@ export async function exploreParallel(config: ModelConfig, options: ParallelOpti
       fingerprintBytes: seen.bytes + parts.reduce((n, p) => n + p.parentBytes, 0),
       parentBytes: parts.reduce((n, p) => n + p.parentBytes, 0),
       workerSeconds: parts.map((p) => p.busySeconds),
+      workerCpuSeconds: parts.every((p) => p.cpuSeconds !== null) ? parts.map((p) => p.cpuSeconds as number) : undefined,
       violation: violation?.violation,
       trace: violation === null ? undefined : rebuildTrace(model, violation.path),
       path: violation?.path,
@@ -118,15 +121,13 @@ export async function exploreParallel(config: ModelConfig, options: ParallelOpti
     };
   };
   if (start.violation !== null) return finish([], start.violation);
-  const control = new SharedArrayBuffer(8);
   const stats = new SharedArrayBuffer(8 * 3 * options.workers);
   const input: Omit<WorkerInput, 'index'> = {
     stats,
     config,
     implementationsModule: options.implementationsModule ?? null,
     seen: buffers,
-    control,
-    rootPaths: start.frontier.map((f) => f.path),
+    pool: WorkPool.allocate(options.workers, start.frontier.map((f) => f.path)),
   };
   const view = new Float64Array(stats);
   const ticker = options.onProgress === undefined ? null : setInterval(() => {
