@@ -18,8 +18,11 @@ const ACTIVE = 2;
 /** 1 while one thread rehashes into a grown table; the others wait in `park`. */
 const RESIZING = 16;
 const CONTROL_WORDS = 32;
-/** Inserts a thread counts before it adds them to the shared COUNT. */
-const COUNT_BATCH = 256;
+/**
+ * Inserts a thread counts before it adds them to the shared COUNT: at most 1/512 of the slots, so
+ * that even 64 threads cannot overfill the table between the 3/4 line and the resize.
+ */
+const COUNT_BATCH_MAX = 256;
 
 /** What a worker needs to open the same set: the two shared buffers. */
 export interface SharedSeenSetBuffers {
@@ -99,7 +102,7 @@ export class SharedSeenSet implements SeenSet {
         found = Atomics.compareExchange(table, slot * 2, 0, hi);
         if (found === 0) {
           Atomics.store(table, slot * 2 + 1, lo);
-          if (++this.pending === COUNT_BATCH) this.flush(mask + 1);
+          if (++this.pending >= Math.min(COUNT_BATCH_MAX, (mask + 1) >> 9)) this.flush(mask + 1);
           return true;
         }
       }
