@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { ClusterState, ModelAction } from '../model/ClusterState.js';
-import { createModel, successors, type Model } from '../model/Model.js';
+import { createModel } from '../model/Model.js';
+import { ActionList, CompactModel } from './CompactModel.js';
 import type { ModelConfig } from '../model/ModelConfig.js';
 import type { ServerImplementations } from '../protocol/serverMachine.js';
 import { Fingerprinter } from './Fingerprinter.js';
@@ -36,36 +36,53 @@ export interface RandomCheckResult {
   readonly path?: string;
 }
 
-/** Pick an action from `u` in [0, 1): every action weighs 1, a fault `faultWeight`. */
-function pick<T extends { action: ModelAction }>(choices: readonly T[], choice: number, faultWeight: number): T {
+/** Pick an option from `choice` in [0, CHOICE_RANGE): every action weighs 1, a fault `faultWeight`. */
+function pick<T extends { name: string }>(choices: readonly T[], choice: number, faultWeight: number): T {
   let total = 0;
-  for (const c of choices) total += FAULTS.has(c.action.name) ? faultWeight : 1;
+  for (const c of choices) total += FAULTS.has(c.name) ? faultWeight : 1;
   let left = (choice / CHOICE_RANGE) * total;
   for (const c of choices) {
-    left -= FAULTS.has(c.action.name) ? faultWeight : 1;
+    left -= FAULTS.has(c.name) ? faultWeight : 1;
     if (left < 0) return c;
   }
   return choices[choices.length - 1];
 }
 
 interface RunOutcome {
-  readonly steps: { action: ModelAction; state: ClusterState }[];
+  /** The actions taken (as the compact model codes them) and the states they reach. */
+  readonly steps: { code: number; state: Int32Array }[];
   readonly violation: Violation | null;
 }
 
-/** Follow a schedule of choices from the initial state, checking every state and step. */
-function runSchedule(model: Model, schedule: readonly number[], faultWeight: number): RunOutcome {
-  let state = model.init();
-  const steps: { action: ModelAction; state: ClusterState }[] = [];
-  const initial = checkInvariants(model, state);
+/**
+ * Follow a schedule of choices from the initial state, checking every state and step. The
+ * schedule steps the compact model the exhaustive explorer steps (the same actions, in the same
+ * order, as Model: test/checker/compactModel.test.ts), which memoizes each server's steps.
+ */
+function runSchedule(cm: CompactModel, schedule: readonly number[], faultWeight: number): RunOutcome {
+  const model = cm.model;
+  let state = cm.init();
+  const steps: { code: number; state: Int32Array }[] = [];
+  const initial = checkInvariants(model, cm.materialize(state));
   if (initial !== null) return { steps, violation: initial };
+  const list = new ActionList();
+  const after = new Int32Array(cm.width);
   for (const choice of schedule) {
-    const options = successors(model, state);
+    cm.actions(state, list);
+    const options: { code: number; name: string }[] = [];
+    for (let a = 0; a < list.length; a++) {
+      cm.next(state, list.codes[a], after);
+      if (cm.withinBounds(after)) options.push({ code: list.codes[a], name: cm.action(list.codes[a]).name });
+    }
     if (options.length === 0) break;
     const chosen = pick(options, choice, faultWeight);
-    const violation = checkActionProperties(model, state, chosen.state) ?? checkInvariants(model, chosen.state);
-    steps.push(chosen);
-    state = chosen.state;
+    const next = new Int32Array(cm.width);
+    cm.next(state, chosen.code, next);
+    const before = cm.materialize(state);
+    const reached = cm.materialize(next);
+    const violation = checkActionProperties(model, before, reached) ?? checkInvariants(model, reached);
+    steps.push({ code: chosen.code, state: next });
+    state = next;
     if (violation !== null) return { steps, violation };
   }
   return { steps, violation: null };
@@ -92,12 +109,12 @@ function swarmConfig(base: ModelConfig): fc.Arbitrary<ModelConfig> {
  * mode each run also draws its bounds and fault weight, so rare configurations get their turn.
  */
 export function randomCheck(base: ModelConfig, options: RandomCheckOptions): RandomCheckResult {
-  const models = new Map<string, Model>();
+  const models = new Map<string, CompactModel>();
   const modelOf = (config: ModelConfig) => {
     const key = JSON.stringify(config);
     let m = models.get(key);
     if (m === undefined) {
-      m = createModel(config, options.implementations);
+      m = new CompactModel(createModel(config, options.implementations));
       models.set(key, m);
     }
     return m;
@@ -116,17 +133,17 @@ export function randomCheck(base: ModelConfig, options: RandomCheckOptions): Ran
     return { verdict: 'pass', runs: details.numRuns, seed: options.seed, config: base };
   }
   const [failing] = details.counterexample;
-  const model = modelOf(failing.config);
-  const outcome = runSchedule(model, failing.schedule, failing.faultWeight);
+  const cm = modelOf(failing.config);
+  const outcome = runSchedule(cm, failing.schedule, failing.faultWeight);
   if (outcome.violation === null) throw new Error(`randomCheck: the shrunk schedule of seed ${options.seed} no longer fails`);
-  const fingerprinter = new Fingerprinter(model.compiled.states);
+  const fingerprinter = new Fingerprinter(cm.model.compiled.states);
   return {
     verdict: 'violation',
     runs: details.numRuns,
     seed: options.seed,
     config: failing.config,
     violation: outcome.violation,
-    trace: outcome.steps.map((s) => ({ action: s.action, fingerprint: fingerprinter.format(s.state) })),
+    trace: outcome.steps.map((s) => ({ action: cm.action(s.code), fingerprint: fingerprinter.format(cm.materialize(s.state)) })),
     path: details.counterexamplePath ?? undefined,
   };
 }
