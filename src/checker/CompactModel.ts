@@ -139,10 +139,13 @@ class CompactEffect {
 
 /** A server's step, computed once through the compiled chart: the server after it and what it emits. */
 class Transition {
+  readonly nodeId: number;
   constructor(
     readonly node: ServerNode,
     readonly effects: readonly CompactEffect[],
-  ) {}
+  ) {
+    this.nodeId = node.id;
+  }
 }
 
 /** One server's (chart state, variables), with what the explorer asks of it precomputed. */
@@ -533,8 +536,9 @@ export class CompactModel {
     let t = node.steps[event];
     if (t === undefined) t = this.step(node, event);
     if (t === null) return false;
-    d[sid - 1] = t.node.id;
-    for (const effect of t.effects) this.perform(d, sid, effect);
+    d[sid - 1] = t.nodeId;
+    const effects = t.effects;
+    for (let k = 0; k < effects.length; k++) this.perform(d, sid, effects[k]);
     return true;
   }
 
