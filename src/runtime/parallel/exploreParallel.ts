@@ -15,7 +15,7 @@ import type { WorkerInput } from './exploreWorker.js';
 
 export interface ParallelOptions {
   readonly workers: number;
-  /** log2 of the most slots the shared table may grow to (8 bytes each); 2^27 slots hold 100 million states. */
+  /** log2 of the most slots the shared table may grow to (8 bytes each); 2^24 slots hold 12 million states. */
   readonly tableLog2?: number;
   /** A module whose default export is the ServerImplementations to check (a variant), or null. */
   readonly implementationsModule?: string | null;
@@ -96,7 +96,7 @@ function startWorker(workerData: WorkerInput): Worker {
 export async function exploreParallel(config: ModelConfig, options: ParallelOptions): Promise<ExploreResult> {
   const started = performance.now();
   const model = createModel(config, options.implementations ?? defaultImplementations);
-  const maxLog2 = options.tableLog2 ?? 27;
+  const maxLog2 = options.tableLog2 ?? 24;
   const buffers = SharedSeenSet.allocate(Math.min(16, maxLog2), maxLog2);
   const seen = new SharedSeenSet(buffers);
   const start = prefix(model, seen, 64 * options.workers);
