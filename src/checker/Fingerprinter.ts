@@ -3,9 +3,9 @@ import { StateEncoder } from './encodeState.js';
 import { fingerprint, formatFingerprint, type Fingerprint } from './fingerprint.js';
 
 /**
- * The 64-bit fingerprint of a state: the hash of its canonical encoding. (Caching the parts'
- * fingerprints on the shared sub-objects was measured slower: V8's WeakMap and added
- * properties cost more than re-encoding a 3-server state.)
+ * The 64-bit fingerprint of a state as traces record it: the hash of its whole canonical
+ * encoding. (The exhaustive explorer dedups on another 64-bit hash of the same values, combined
+ * from its interned parts' hashes: CompactModel.fingerprint.)
  */
 export class Fingerprinter {
   private readonly encoder: StateEncoder;

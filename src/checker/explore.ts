@@ -41,7 +41,7 @@ export interface Roots {
   next(): readonly number[] | null;
   /** A worker waiting for work, reserved to be given some, or -1 when none waits. */
   reserveTaker(): number;
-  /** Hand the reserved `taker` these states (paths from the initial state) from this worker's queue. */
+  /** Hand the reserved `taker` these states (paths from the initial state; maybe none) from this worker's queue. */
   give(taker: number, paths: readonly (readonly number[])[]): void;
   /** What one hand-over may hold: the paths' lengths, plus one a path. */
   readonly shareWords: number;
@@ -367,10 +367,17 @@ export function explore(model: Model, options: ExploreOptions = {}): ExploreResu
     const taker = roots.reserveTaker();
     if (taker < 0) return;
     const paths: number[][] = [];
-    const count = Math.min(SHARE_MAX, queue.size >> 1, Math.floor(roots.shareWords / (maxSeenDepth + 2)));
+    const count = Math.min(SHARE_MAX, queue.size >> 1);
+    let words = 0;
     for (let k = 0; k < count; k++) {
       queue.pop(current);
-      paths.push(fullPath(queue.id));
+      const path = fullPath(queue.id);
+      if (words + path.length + 1 > roots.shareWords) {
+        queue.push(current, queue.id, queue.depth);
+        break;
+      }
+      words += path.length + 1;
+      paths.push(path);
     }
     roots.give(taker, paths);
   };

@@ -302,22 +302,6 @@ export const ACTION_PROPERTIES: readonly ActionProperty[] = [
   },
 ];
 
-/**
- * True when a step changed none of the variables the built-in invariants read (logs, commit
- * points, epochs, which servers lead in BROADCAST, the ghosts): then their verdict is the parent's.
- * Compared by identity, so it may say "changed" for equal values, never the reverse.
- */
-export function sameInvariantInputs(a: ClusterState, b: ClusterState): boolean {
-  if (a.proposed !== b.proposed || a.committedLog !== b.committedLog || a.established !== b.established) return false;
-  for (let sid = 1; sid < a.servers.length; sid++) {
-    const x = a.servers[sid];
-    const y = b.servers[sid];
-    if (x !== y && (x.history !== y.history || x.lastCommitted !== y.lastCommitted || x.currentEpoch !== y.currentEpoch)) return false;
-    if (a.states[sid] !== b.states[sid] && (a.states[sid].startsWith('LEADING') || b.states[sid].startsWith('LEADING'))) return false;
-  }
-  return true;
-}
-
 /** The first invariant that fails on `state`, or null. */
 export function checkInvariants(model: Model, state: ClusterState, invariants: readonly Invariant[] = INVARIANTS): Violation | null {
   for (const inv of invariants) {

@@ -116,28 +116,32 @@ export class WorkPool implements Roots {
   private waitForWork(): readonly number[] | null {
     this.onIdle();
     const word = stateWord(this.worker);
-    Atomics.store(this.control, word, WAITING);
-    if (Atomics.add(this.control, IDLE, 1) + 1 === this.buffers.mailboxes.length) {
-      Atomics.store(this.control, DONE, 1);
-      this.wakeAll();
-    }
     for (;;) {
-      const state = Atomics.load(this.control, word);
-      if (state === FULL) break;
-      // A worker reserved as taker gets its states even if the exploration is stopping.
-      if (state === WAITING && (Atomics.load(this.control, DONE) === 1 || this.stopped)) return null;
-      Atomics.wait(this.control, word, state, 100);
+      Atomics.store(this.control, word, WAITING);
+      if (Atomics.add(this.control, IDLE, 1) + 1 === this.buffers.mailboxes.length) {
+        Atomics.store(this.control, DONE, 1);
+        this.wakeAll();
+      }
+      for (;;) {
+        const state = Atomics.load(this.control, word);
+        if (state === FULL) break;
+        // A worker reserved as taker gets its states even if the exploration is stopping.
+        if (state === WAITING && (Atomics.load(this.control, DONE) === 1 || this.stopped)) return null;
+        Atomics.wait(this.control, word, state, 100);
+      }
+      const count = this.mailbox[0];
+      let at = 1;
+      for (let k = 0; k < count; k++) {
+        const length = this.mailbox[at++];
+        this.received.push(Array.from(this.mailbox.subarray(at, at + length)));
+        at += length;
+      }
+      Atomics.store(this.control, word, WORKING);
+      // An empty hand-over (the giver's states did not fit): wait again, counted idle again.
+      if (count === 0) continue;
+      this.onBusy();
+      return this.received.pop() ?? null;
     }
-    const count = this.mailbox[0];
-    let at = 1;
-    for (let k = 0; k < count; k++) {
-      const length = this.mailbox[at++];
-      this.received.push(Array.from(this.mailbox.subarray(at, at + length)));
-      at += length;
-    }
-    Atomics.store(this.control, word, WORKING);
-    this.onBusy();
-    return this.received.pop() ?? null;
   }
 
   private wakeAll(): void {
