@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exploreParallel } from '../../src/runtime/parallel/exploreParallel.js';
 import { STANDARD_MODEL } from '../../src/model/ModelConfig.js';
 import { createModel } from '../../src/model/Model.js';
+import { explore } from '../../src/checker/explore.js';
 import { replay } from '../../src/trace/replay.js';
 import { makeTrace } from '../../src/trace/Trace.js';
 import leaderNeverGivesUp from '../support/leaderNeverGivesUp.js';
@@ -9,11 +10,22 @@ import leaderNeverGivesUp from '../support/leaderNeverGivesUp.js';
 const SMALL = { ...STANDARD_MODEL, maxEpoch: 2, maxTxns: 1, maxCrashes: 1, maxPartitions: 0 };
 
 describe('exploration on two worker threads', () => {
-  it('reaches exactly the states single-threaded BFS reaches', async () => {
+  it('reaches exactly the states single-threaded BFS reaches, expanding each once', async () => {
+    const one = explore(createModel(SMALL));
     const r = await exploreParallel(SMALL, { workers: 2, tableLog2: 18 });
     expect(r.verdict).toBe('pass');
     expect(r.distinctStates).toBe(52906);
+    expect(r.generatedStates).toBe(one.generatedStates);
     expect(r.reached.SyncTRUNC).toBe(true);
+    // The shared table grew from 2^16 slots with the count, as the single-threaded one does.
+    expect(r.fingerprintBytes - r.parentBytes).toBe(8 * 2 ** 17);
+  });
+
+  it('three workers reach the same counts', async () => {
+    const r = await exploreParallel(SMALL, { workers: 3 });
+    expect(r.distinctStates).toBe(52906);
+    expect(r.generatedStates).toBe(explore(createModel(SMALL)).generatedStates);
+    expect(r.workerSeconds).toHaveLength(3);
   });
 
   it('finds a planted bug loaded in every worker, with a trace that replays to it', async () => {
