@@ -82,8 +82,8 @@ class MessageNode {
 
 /** One channel's contents, head first. */
 class ChannelNode {
-  /** Channel id after appending a message id. */
-  readonly pushes = new Map<number, number>();
+  /** Channel id after appending a message, by message id (an array: message ids are few and dense). */
+  readonly pushes: (number | undefined)[] = [];
   /** Channel id without the head, -1 until computed. */
   tail = -1;
   constructor(
@@ -653,10 +653,10 @@ export class CompactModel {
   }
 
   private push(channel: ChannelNode, message: MessageNode): number {
-    let id = channel.pushes.get(message.id);
+    let id = channel.pushes[message.id];
     if (id === undefined) {
       id = this.internChannelIds([...channel.messageIds, message.id]).id;
-      channel.pushes.set(message.id, id);
+      channel.pushes[message.id] = id;
     }
     return id;
   }
