@@ -47,10 +47,11 @@ interface Run {
   readonly cpu: number;
   /** One worker: the exploring thread's own CPU seconds, where the platform tells. */
   readonly threadCpu?: number | null;
-  readonly heapPerState?: number;
+  /** How much the process's peak resident set grew, in bytes a distinct state (meaningful for the first run only). */
+  readonly peakPerState?: number;
 }
 const runOne = (): Run => {
-  const heapBefore = process.memoryUsage().heapUsed;
+  const peakBefore = process.resourceUsage().maxRSS * 1024;
   const cpu = process.cpuUsage();
   const thread = threadCpu();
   const t = performance.now();
@@ -62,7 +63,7 @@ const runOne = (): Run => {
     seconds,
     cpu: cpuSeconds(cpu),
     threadCpu: thread === null || threadAfter === null ? null : threadAfter - thread,
-    heapPerState: (process.memoryUsage().heapUsed - heapBefore) / result.distinctStates,
+    peakPerState: (process.resourceUsage().maxRSS * 1024 - peakBefore) / result.distinctStates,
   };
 };
 const runTwo = async (): Promise<Run> => {
@@ -95,7 +96,7 @@ if (workerCpu !== undefined && one.threadCpu !== undefined && one.threadCpu !== 
   // What the load hides: with a core each, the run takes about as long as its busiest worker's CPU time.
   line(`  exploring threads' CPU: 1 worker ${one.threadCpu.toFixed(1)} s; 2 workers ${workerCpu.map((c) => c.toFixed(1)).join(' + ')} s (${(workerCpu.reduce((a, b) => a + b, 0) / one.threadCpu).toFixed(2)}x the work); with a free core each, about ${(one.threadCpu / Math.max(...workerCpu)).toFixed(2)}x one worker`);
 }
-line(`  memory, 1 worker: seen set + parent links ${(one.result.fingerprintBytes / one.result.distinctStates).toFixed(1)} bytes/state (parent links ${(one.result.parentBytes / one.result.distinctStates).toFixed(1)}); heap growth incl. queue and interned values ${(one.heapPerState ?? 0).toFixed(1)} bytes/state`);
+line(`  memory, 1 worker: seen set + parent links ${(one.result.fingerprintBytes / one.result.distinctStates).toFixed(1)} bytes/state (parent links ${(one.result.parentBytes / one.result.distinctStates).toFixed(1)}); the first run grew the process's peak resident set by ${(ones[0].peakPerState ?? 0).toFixed(1)} bytes/state, queue, interned values and code included`);
 line(`  memory, 2 workers: shared table + parent links ${(two.result.fingerprintBytes / two.result.distinctStates).toFixed(1)} bytes/state (parent links ${(two.result.parentBytes / two.result.distinctStates).toFixed(1)})`);
 for (const r of [...ones, ...twos]) if (r.result.distinctStates !== one.result.distinctStates || r.result.generatedStates !== one.result.generatedStates) line(`  MISMATCH: a run found ${r.result.distinctStates} distinct / ${r.result.generatedStates} generated`);
 
