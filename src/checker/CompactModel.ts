@@ -16,9 +16,10 @@ import { invariantStateClass } from './invariants.js';
  * and the three fault counters. Each id names an interned, immutable value: equal values get the
  * same id, so a server's step is computed once per (server value, event) through the compiled
  * chart and then looked up, and a state's 64-bit fingerprint combines per-part hashes computed
- * once per value. `Model` stays the reference semantics (it is what replay, simulation and the
- * random checker step); this class must take exactly the same steps, in the same action order,
- * which test/checker/compactModel.test.ts holds by a differential test.
+ * once per value. `Model` stays the reference semantics (it is what replay, simulation, liveness
+ * and the service simulator step); this class must take exactly the same steps, in the same action
+ * order, which test/checker/compactModel.test.ts holds by a differential test. The exhaustive
+ * explorer and the random checker step this one.
  */
 
 const EMPTY: readonly never[] = Object.freeze([]);
@@ -511,16 +512,6 @@ export class CompactModel {
         if (!this.apply(out, i, event)) this.fail(c, `guard false in ${this.servers[v[i - 1]].state}`);
       }
     }
-  }
-
-  /** Figures on the interned values, for the benchmark. */
-  get internedCounts(): Record<string, number> {
-    let steps = 0;
-    for (const s of this.servers) {
-      for (const t of s.steps) if (t !== undefined) steps++;
-      for (const d of s.deliveries) if (d !== undefined) steps++;
-    }
-    return { servers: this.servers.length, messages: this.messages.length, channels: this.channels.length, seqs: this.seqs.length, steps };
   }
 
   private fail(c: number, why: string): never {
