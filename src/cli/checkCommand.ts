@@ -103,7 +103,8 @@ export async function checkCommand(args: string[], out: (line: string) => void, 
   if (workers < 1 || workers > 64) throw new UsageError(`--workers must be from 1 to 64, got ${workers}`);
   if (workers > 1 && strategy !== 'bfs') throw new UsageError('--workers above 1 needs --strategy bfs');
   if (workers > 1 && maxDepth > 0) throw new UsageError('--depth is not supported with --workers above 1');
-  const tableLog2 = values['table-log2'] === undefined ? 24 : wholeNumber('table-log2', values['table-log2']);
+  // The shared table grows in place up to 2^tableLog2 slots; the maximum reserves address space, not memory.
+  const tableLog2 = values['table-log2'] === undefined ? 28 : wholeNumber('table-log2', values['table-log2']);
   if (tableLog2 < 10 || tableLog2 > 30) throw new UsageError(`--table-log2 must be from 10 to 30, got ${tableLog2}`);
   const model = createModel(config, chosen?.implementations);
   const started = performance.now();
@@ -111,7 +112,10 @@ export async function checkCommand(args: string[], out: (line: string) => void, 
     ? (p: Progress) => err(`generated ${p.generated}, distinct ${p.distinct}, queue ${p.queue}, depth ${p.depth}, ${Math.round(p.distinct / Math.max(p.seconds, 1e-9))} states/s`)
     : undefined;
   let result: ExploreResult = workers > 1
-    ? await exploreParallel(config, { workers, tableLog2, onProgress })
+    ? await exploreParallel(config, { workers, tableLog2, onProgress }).catch((error: Error) => {
+        if (error.message.includes('seen-set is full')) throw new UsageError(error.message);
+        throw error;
+      })
     : explore(model, { strategy, maxDepth, now: () => performance.now(), onProgress });
   if (workers > 1 && result.trace !== undefined) {
     // Threads find a counterexample, not necessarily a shortest one: BFS again, no deeper than it.

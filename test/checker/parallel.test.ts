@@ -46,4 +46,13 @@ describe('zabstate check on two workers', () => {
     expect(code).toBe(0);
     expect(JSON.parse(out[0])).toMatchObject({ verdict: 'pass', distinctStates: 1327, workers: 2 });
   });
+
+  it('stops every worker and exits 2 with one line when the model outgrows --table-log2', async () => {
+    const { run } = await import('../../src/cli/main.js');
+    const errors: string[] = [];
+    const code = await run(['check', '--workers', '2', '--table-log2', '12', '--config', 'spec/MCZab_crash.cfg'], () => {}, (l) => errors.push(l), false);
+    expect(code).toBe(2);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^zabstate: the shared seen-set is full \(\d+ states in 4096 slots\): raise its maximum \(--table-log2\)$/);
+  });
 });

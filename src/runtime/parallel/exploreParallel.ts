@@ -141,16 +141,23 @@ export async function exploreParallel(config: ModelConfig, options: ParallelOpti
     }
     options.onProgress?.({ generated, distinct: seen.size, queue, depth, seconds: (performance.now() - started) / 1000 });
   }, 1000);
+  const workers: Worker[] = [];
   const parts = await Promise.all(
     Array.from({ length: options.workers }, (_, index) =>
       new Promise<WorkerOutput>((resolve, reject) => {
         const worker = startWorker({ ...input, index });
+        workers.push(worker);
         worker.once('message', resolve);
         worker.once('error', reject);
         worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`explore worker exited with ${code}`))));
       }),
     ),
-  );
+  ).catch(async (error: unknown) => {
+    // The others may be parked on the shared table waiting for the failed one: stop them all.
+    if (ticker !== null) clearInterval(ticker);
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    throw error;
+  });
   if (ticker !== null) clearInterval(ticker);
   const found = parts.find((p) => p.violation !== null);
   return finish(parts, found === undefined ? null : { violation: found.violation as Violation, path: found.path as number[] });
