@@ -20,10 +20,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { fourLetterWord } from '../support/fourLetterWord.js';
 
 // node-zookeeper-client is CommonJS without types.
 const zookeeper = createRequire(import.meta.url)('node-zookeeper-client');
@@ -75,17 +76,6 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-function fourLetterWord(port: number, word: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let text = '';
-    socket.setTimeout(1000, () => socket.destroy());
-    socket.on('connect', () => socket.write(word));
-    socket.on('data', (chunk) => (text += chunk.toString()));
-    socket.on('close', () => resolve(text));
-    socket.on('error', () => resolve(''));
-  });
-}
 
 async function waitForQuorum(clientPorts: number[], what: string): Promise<void> {
   const deadline = Date.now() + 60_000;

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePorts } from '../runtime/ensembleFixtures.js';
+import { fourLetterWord } from '../support/fourLetterWord.js';
 
 /** Settings of the ensemble, written into each server's zoo.cfg. */
 export interface ProcessEnsembleOptions {
@@ -197,15 +197,3 @@ export class ProcessEnsemble {
   }
 }
 
-/** The answer to a four-letter word, or '' when the server does not answer within a second. */
-export function fourLetterWord(port: number, word: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let text = '';
-    socket.setTimeout(1000, () => socket.destroy());
-    socket.on('connect', () => socket.write(word));
-    socket.on('data', (chunk) => (text += chunk.toString()));
-    socket.on('close', () => resolve(text));
-    socket.on('error', () => resolve(''));
-  });
-}

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { QuorumServer } from '../../src/runtime/quorum/QuorumServer.js';
 import { connectClient, Resources, zookeeper, type ZkClient } from './serverFixtures.js';
 import { connectStringOf, ENSEMBLE_TICK_MS, planEnsemble, startMember, waitFor, type EnsembleSpec } from './ensembleFixtures.js';
+import { fourLetterWord } from '../support/fourLetterWord.js';
 
 const resources = new Resources();
 afterEach(() => resources.closeAll());
@@ -110,18 +110,6 @@ function spawnServer(config: string): ChildProcess {
   return child;
 }
 
-/** The answer to a four-letter word, or '' when the server does not answer. */
-function fourLetterWord(port: number, word: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let text = '';
-    socket.setTimeout(1000, () => socket.destroy());
-    socket.on('connect', () => socket.write(word));
-    socket.on('data', (chunk) => (text += chunk.toString()));
-    socket.on('close', () => resolve(text));
-    socket.on('error', () => resolve(''));
-  });
-}
 
 async function modeOf(spec: EnsembleSpec, id: number): Promise<string | null> {
   const answer = await fourLetterWord(spec.clientPorts.get(id) as number, 'srvr');
