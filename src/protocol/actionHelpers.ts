@@ -102,3 +102,41 @@ export function commitAcked(context: ServerContext, enough: (acks: number, voter
   }
   return emit({ ...context, acks, lastCommitted: committed }, ...effects);
 }
+
+/** An order of FLE votes: true when `candidate` beats `current` (the protocol's is vote.ts's isBetterVote). */
+export type VoteOrder = (candidate: Vote, current: Vote) => boolean;
+
+/**
+ * FLEReceiveNOTIFICATION under a vote order. A newer round restarts the tally with the better of
+ * the sender's vote and the receiver's initial vote; in its round a better vote is adopted and
+ * re-broadcast; an older round is answered with the receiver's vote. Votes of servers out of the
+ * election are kept apart, to find an established leader.
+ */
+export function receiveNotificationWith(isBetter: VoteOrder, context: ServerContext, event: ServerEvent): ServerContext {
+  const from = fromOf(event);
+  const n = msgOf(event, 'NOTIFICATION');
+  if (n.state !== 'LOOKING') {
+    const outOfElection = context.outOfElection.slice();
+    outOfElection[from] = n.vote;
+    const reportedLeading = n.state === 'LEADING' ? context.reportedLeading | bit(from) : context.reportedLeading & ~bit(from);
+    return { ...context, outOfElection, reportedLeading };
+  }
+  if (n.round > context.round) {
+    const own = selfVote(context);
+    const vote = isBetter(n.vote, own) ? n.vote : own;
+    const recvVotes = emptyVotes(context).slice();
+    recvVotes[context.id] = vote;
+    recvVotes[from] = n.vote;
+    const next = { ...context, round: n.round, vote, recvVotes };
+    return emit(next, ...notifyVoters(next, 'LOOKING'));
+  }
+  if (n.round < context.round) {
+    return emit(context, send(from, { type: 'NOTIFICATION', vote: context.vote, round: context.round, state: 'LOOKING' }));
+  }
+  const recvVotes = context.recvVotes.slice();
+  recvVotes[from] = n.vote;
+  if (!isBetter(n.vote, context.vote)) return { ...context, recvVotes };
+  recvVotes[context.id] = n.vote;
+  const next = { ...context, vote: n.vote, recvVotes };
+  return emit(next, ...notifyVoters(next, 'LOOKING'));
+}

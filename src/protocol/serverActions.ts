@@ -9,7 +9,7 @@ import { lastZxidOf, syncMessage } from './syncMessage.js';
 import type { Vote } from './Message.js';
 import { isBetterVote } from './vote.js';
 import { establishedLeaderOf } from './serverGuards.js';
-import { commitAcked, deliverUpTo, emit, emptyVotes, fromOf, msgOf, notifyVoters, prefixLengthUpTo, selfVote, send, syncLearnerWith } from './actionHelpers.js';
+import { commitAcked, deliverUpTo, emit, emptyVotes, fromOf, msgOf, notifyVoters, prefixLengthUpTo, receiveNotificationWith, selfVote, send, syncLearnerWith } from './actionHelpers.js';
 
 /** An action maps the server's variables and the event to new variables; effects go to `outbox`. */
 export type Action = (context: ServerContext, event: ServerEvent) => ServerContext;
@@ -300,40 +300,8 @@ export const serverActions = {
     const next = { ...context, round: context.round + 1, vote, recvVotes, outOfElection: emptyVotes(context), reportedLeading: 0 };
     return emit(next, ...notifyVoters(next, 'LOOKING'));
   },
-  /**
-   * A LOOKING server takes a notification. A newer round restarts its tally with the better of the
-   * sender's vote and its own initial vote; in its round a better vote is adopted and re-broadcast;
-   * an older round is answered with its own vote. Votes of servers out of the election are kept
-   * apart, to find an established leader.
-   */
-  fleReceiveNOTIFICATION: (context, event) => {
-    const from = fromOf(event);
-    const n = msgOf(event, 'NOTIFICATION');
-    if (n.state !== 'LOOKING') {
-      const outOfElection = context.outOfElection.slice();
-      outOfElection[from] = n.vote;
-      const reportedLeading = n.state === 'LEADING' ? context.reportedLeading | bit(from) : context.reportedLeading & ~bit(from);
-      return { ...context, outOfElection, reportedLeading };
-    }
-    if (n.round > context.round) {
-      const own = selfVote(context);
-      const vote = isBetterVote(n.vote, own) ? n.vote : own;
-      const recvVotes = emptyVotes(context).slice();
-      recvVotes[context.id] = vote;
-      recvVotes[from] = n.vote;
-      const next = { ...context, round: n.round, vote, recvVotes };
-      return emit(next, ...notifyVoters(next, 'LOOKING'));
-    }
-    if (n.round < context.round) {
-      return emit(context, send(from, { type: 'NOTIFICATION', vote: context.vote, round: context.round, state: 'LOOKING' }));
-    }
-    const recvVotes = context.recvVotes.slice();
-    recvVotes[from] = n.vote;
-    if (!isBetterVote(n.vote, context.vote)) return { ...context, recvVotes };
-    recvVotes[context.id] = n.vote;
-    const next = { ...context, vote: n.vote, recvVotes };
-    return emit(next, ...notifyVoters(next, 'LOOKING'));
-  },
+  /** A LOOKING server takes a notification, ranking votes by (epoch, zxid, sid): `receiveNotificationWith`. */
+  fleReceiveNOTIFICATION: (context, event) => receiveNotificationWith(isBetterVote, context, event),
   /** A server out of the election answers a LOOKING sender with the leader it settled on. */
   fleReplyNOTIFICATION: (context, event) => {
     const n = msgOf(event, 'NOTIFICATION');
