@@ -66,14 +66,17 @@ export class StateEncoder {
     this.server(context);
   }
 
+  /** One message, as it is encoded inside a channel (the compact model hashes channels part by part). */
   pushMessage(m: Message): void {
     this.message(m);
   }
 
+  /** A sequence of txns (a log, `proposed` or `committedLog`): its length, then each txn. */
   pushTxns(ts: readonly Txn[]): void {
     this.txns(ts);
   }
 
+  /** One word, growing the buffer when it is full. */
   push(v: number): void {
     if (this.length === this.words.length) {
       const grown = new Int32Array(this.words.length * 2);
