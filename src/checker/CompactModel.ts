@@ -9,6 +9,7 @@ import { bit } from '../protocol/quorum.js';
 import { StateEncoder } from './encodeState.js';
 import { finish, fingerprint, mix, type Fingerprint } from './fingerprint.js';
 import { invariantStateClass } from './invariants.js';
+import { asArray } from '../protocol/Seq.js';
 
 /*
  * The explorer's representation of the model. A cluster state is a short vector of integers: one
@@ -755,7 +756,7 @@ export class CompactModel {
   }
 
   private invariantKeyOf(state: StateId, context: ServerContext): number {
-    const history = this.internSeq(context.history).id;
+    const history = this.internSeq(asArray(context.history)).id;
     const key = `${invariantStateClass(state)},${context.currentEpoch},${context.lastCommitted},${history}`;
     let id = this.invariantKeys.get(key);
     if (id === undefined) {

@@ -4,6 +4,7 @@ import { MESSAGE_TYPES } from '../protocol/Message.js';
 import type { ServerContext } from '../protocol/ServerContext.js';
 import type { Txn } from '../protocol/Txn.js';
 import type { Zxid } from '../protocol/zxid.js';
+import { asArray } from '../protocol/Seq.js';
 
 const MESSAGE_CODE = new Map(MESSAGE_TYPES.map((t, k) => [t, k + 1]));
 const STATE_CODE = { LOOKING: 1, FOLLOWING: 2, LEADING: 3, OBSERVING: 4 } as const;
@@ -112,7 +113,7 @@ export class StateEncoder {
   private server(c: ServerContext): void {
     this.push(c.currentEpoch);
     this.push(c.acceptedEpoch);
-    this.txns(c.history);
+    this.txns(asArray(c.history));
     this.push(c.lastCommitted);
     this.push(c.leader);
     this.push(c.learners);

@@ -4,6 +4,7 @@ import { formatTxn, txnEquals, type Txn } from '../protocol/Txn.js';
 import type { ServerContext } from '../protocol/ServerContext.js';
 import { compareZxid } from '../protocol/zxid.js';
 import { popcount, members } from '../protocol/quorum.js';
+import { asArray } from '../protocol/Seq.js';
 
 /** Why an invariant fails: a sentence, and the values that break it (for the trace file). */
 export interface Violation {
@@ -46,7 +47,7 @@ export interface ActionProperty {
 /** The delivered txns of a server: the committed prefix of its log. */
 export function delivered(state: ClusterState, sid: number): readonly Txn[] {
   const c = state.servers[sid];
-  return c.history.slice(0, c.lastCommitted);
+  return asArray(c.history).slice(0, c.lastCommitted);
 }
 
 function indexOfTxn(seq: readonly Txn[], t: Txn): number {
@@ -80,7 +81,7 @@ export const INVARIANTS: readonly Invariant[] = [
     description: "Each server's log has strictly increasing zxids, and a leader in BROADCAST logs none above its epoch.",
     check(model, s) {
       for (const i of model.sids) {
-        const h = s.servers[i].history;
+        const h = asArray(s.servers[i].history);
         const last = h[h.length - 1];
         if (s.states[i] === 'LEADING.BROADCAST' && last !== undefined && last.zxid.epoch > s.servers[i].currentEpoch) {
           return violation('ZxidMonotonicity', `leader ${i} of epoch ${s.servers[i].currentEpoch} logs ${formatTxn(last)}`, { server: i, history: show(h) });
@@ -248,8 +249,8 @@ export const INVARIANTS: readonly Invariant[] = [
         if (s.states[l] !== 'LEADING.BROADCAST') continue;
         const c = s.servers[l];
         for (const t of s.committedLog) {
-          if (t.zxid.epoch <= c.currentEpoch && indexOfTxn(c.history, t) < 0) {
-            return violation('CommittedNotLost', `leader ${l} of epoch ${c.currentEpoch} lost committed ${formatTxn(t)}`, { leader: l, history: show(c.history), committedLog: show(s.committedLog) });
+          if (t.zxid.epoch <= c.currentEpoch && indexOfTxn(asArray(c.history), t) < 0) {
+            return violation('CommittedNotLost', `leader ${l} of epoch ${c.currentEpoch} lost committed ${formatTxn(t)}`, { leader: l, history: show(asArray(c.history)), committedLog: show(s.committedLog) });
           }
         }
       }

@@ -4,6 +4,7 @@ import { describeChanges } from '../sim/describeStep.js';
 import type { TraceFile } from '../trace/Trace.js';
 import type { ReplayResult } from '../trace/replay.js';
 import { toMermaid } from '../trace/toMermaid.js';
+import { asArray } from '../protocol/Seq.js';
 
 /** The fields of a server the viewer shows, one column each; a changed one is highlighted. */
 export const SERVER_FIELDS = ['role', 'phase', 'acceptedEpoch', 'currentEpoch', 'history', 'lastCommitted', 'leader'] as const;
@@ -80,7 +81,7 @@ function serverAt(state: ClusterState, sid: number, before: ClusterState | null)
     phase: path[1] ?? (path[0] === 'LOOKING' ? 'ELECTION' : ''),
     acceptedEpoch: c.acceptedEpoch,
     currentEpoch: c.currentEpoch,
-    history: c.history.map(formatTxn),
+    history: asArray(c.history).map(formatTxn),
     lastCommitted: c.lastCommitted,
     leader: c.leader,
   };

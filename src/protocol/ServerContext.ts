@@ -1,6 +1,8 @@
 import type { Message, Vote } from './Message.js';
 import type { Txn } from './Txn.js';
 import type { Zxid } from './zxid.js';
+import type { History } from './History.js';
+import type { Seq } from './Seq.js';
 
 /** What a server emits in one transition; the cluster model performs it (etcd raft's `Ready`). */
 export type Effect =
@@ -39,7 +41,7 @@ export interface ServerContext {
   readonly currentEpoch: number;
   readonly acceptedEpoch: number;
   /** The txn log: logged proposals, committed or not. */
-  readonly history: readonly Txn[];
+  readonly history: History;
 
   // Volatile.
   /** Length of the delivered (committed) prefix of `history`. */
@@ -75,7 +77,7 @@ export interface ServerContext {
   /** Servers whose ACK of NEWLEADER the leader has counted (itself included). */
   readonly ackldRecv: number;
   /** Voters that acked each history entry (leader only; parallel to `history`). */
-  readonly acks: readonly number[];
+  readonly acks: Seq<number>;
 
   // Learner only.
   /** Received sync data not yet logged. */

@@ -3,8 +3,10 @@ import type { ServerEvent } from './ServerEvent.js';
 import type { Message, Vote } from './Message.js';
 import type { Txn } from './Txn.js';
 import { bit, has, isQuorum, members } from './quorum.js';
-import { compareZxid, type Zxid } from './zxid.js';
-import { lastZxidOf, type SyncMessage } from './syncMessage.js';
+import type { Zxid } from './zxid.js';
+import type { SyncMessage } from './syncMessage.js';
+import { lastZxidOf, prefixLengthUpTo, type History } from './History.js';
+import { filled } from './Seq.js';
 
 /**
  * The small operations the chart's actions are written in (and that a variant's replacement
@@ -34,14 +36,6 @@ export function send(to: number, msg: Message): Effect {
 }
 
 
-/** Index (1-based length) of the prefix of `history` with zxids up to `zxid`. */
-export function prefixLengthUpTo(history: readonly Txn[], zxid: Zxid): number {
-  let n = 0;
-  while (n < history.length && compareZxid(history[n].zxid, zxid) <= 0) n++;
-  return n;
-}
-
-
 /** Learner: deliver the logged prefix up to `zxid` (never shrinks what was delivered). */
 export function deliverUpTo(context: ServerContext, zxid: Zxid): ServerContext {
   const upTo = prefixLengthUpTo(context.history, zxid);
@@ -68,7 +62,7 @@ export function notifyVoters(context: ServerContext, state: 'LOOKING' | 'FOLLOWI
 }
 
 /** How a leader chooses a learner's sync message (syncMessage's signature). */
-export type SyncChoice = (history: readonly Txn[], peerZxid: Zxid, commitLogCount: number) => SyncMessage;
+export type SyncChoice = (history: History, peerZxid: Zxid, commitLogCount: number) => SyncMessage;
 
 /** Leader: send `learner` its sync message, chosen by `choose`, and NEWLEADER. */
 export function syncLearnerWith(choose: SyncChoice, context: ServerContext, learner: number): ServerContext {
@@ -88,12 +82,11 @@ export function syncLearnerWith(choose: SyncChoice, context: ServerContext, lear
 /** Leader: commit, in zxid order, every txn whose acks satisfy `enough`. */
 export function commitAcked(context: ServerContext, enough: (acks: number, voters: number) => boolean = isQuorum): ServerContext {
   let committed = context.lastCommitted;
-  while (committed < context.history.length && enough(context.acks[committed], context.voters)) committed++;
+  while (committed < context.history.length && enough(context.acks.at(committed) as number, context.voters)) committed++;
   if (committed === context.lastCommitted) return context;
   const txns = context.history.slice(context.lastCommitted, committed);
   // Acks of committed txns no longer matter; clearing them keeps equal states equal.
-  const acks = context.acks.slice();
-  acks.fill(0, context.lastCommitted, committed);
+  const acks = filled(context.acks, 0, context.lastCommitted, committed);
   const effects: Effect[] = [{ kind: 'commit', txns }];
   for (const learner of members(context.synced)) {
     for (const txn of txns) {

@@ -5,11 +5,13 @@ import type { Message } from './Message.js';
 import type { Txn } from './Txn.js';
 import { bit, has, isQuorum, members } from './quorum.js';
 import { compareZxid, zxidEquals, ZXID_ZERO, type Zxid } from './zxid.js';
-import { lastZxidOf, syncMessage } from './syncMessage.js';
+import { syncMessage } from './syncMessage.js';
+import { appendTxns, indexOfZxid, lastZxidOf, prefixLengthUpTo, txnAt, type History } from './History.js';
+import { appended, prefixOf, sameKindAs, withItem } from './Seq.js';
 import type { Vote } from './Message.js';
 import { isBetterVote } from './vote.js';
 import { establishedLeaderOf } from './serverGuards.js';
-import { commitAcked, deliverUpTo, emit, emptyVotes, fromOf, msgOf, notifyVoters, prefixLengthUpTo, receiveNotificationWith, selfVote, send, syncLearnerWith } from './actionHelpers.js';
+import { commitAcked, deliverUpTo, emit, emptyVotes, fromOf, msgOf, notifyVoters, receiveNotificationWith, selfVote, send, syncLearnerWith } from './actionHelpers.js';
 
 /** An action maps the server's variables and the event to new variables; effects go to `outbox`. */
 export type Action = (context: ServerContext, event: ServerEvent) => ServerContext;
@@ -24,7 +26,7 @@ function resetLeaderVars(context: ServerContext): ServerContext {
     ackeZxid: context.ackeZxid.map(() => null),
     synced: 0,
     ackldRecv: 0,
-    acks: [],
+    acks: prefixOf(context.acks, 0),
   };
 }
 
@@ -33,8 +35,8 @@ function resetLearnerVars(context: ServerContext): ServerContext {
 }
 
 /** The last txn counter this leader used in its current epoch. */
-function lastCounterInEpoch(history: readonly Txn[], epoch: number): number {
-  const last = history[history.length - 1];
+function lastCounterInEpoch(history: History, epoch: number): number {
+  const last = history.at(-1);
   return last !== undefined && last.zxid.epoch === epoch ? last.zxid.counter : 0;
 }
 
@@ -179,7 +181,7 @@ export const serverActions = {
   /** TRUNC cuts the log at once (ZooKeeper truncates the txn log on receipt). */
   followerProcessTRUNC: (context, event) => {
     const m = msgOf(event, 'TRUNC');
-    const history = context.history.slice(0, prefixLengthUpTo(context.history, m.truncZxid));
+    const history = prefixOf(context.history, prefixLengthUpTo(context.history, m.truncZxid));
     return {
       ...context,
       history,
@@ -202,7 +204,7 @@ export const serverActions = {
   followerPersistSyncedTxns: (context) => {
     const sync = context.pendingSync;
     if (sync === null) return { ...context, newLeaderStep: context.newLeaderStep + 1 };
-    const history = sync.snap ? sync.txns : [...context.history, ...sync.txns];
+    const history = sync.snap ? sameKindAs(context.history, sync.txns) : appendTxns(context.history, ...sync.txns);
     const lastCommitted = sync.snap ? 0 : context.lastCommitted;
     return { ...context, history, lastCommitted, pendingSync: null, newLeaderStep: context.newLeaderStep + 1 };
   },
@@ -227,7 +229,7 @@ export const serverActions = {
   establishLeadership: (context, event) => {
     const ackldRecv = context.ackldRecv | bit(fromOf(event));
     const txns = context.history.slice(context.lastCommitted);
-    const acks = context.history.map(() => 0);
+    const acks = sameKindAs(context.acks, new Array<number>(context.history.length).fill(0));
     const effects: Effect[] = [{ kind: 'establish', epoch: context.currentEpoch }];
     if (txns.length > 0) effects.push({ kind: 'commit', txns });
     const committedZxid = lastZxidOf(context.history);
@@ -237,7 +239,7 @@ export const serverActions = {
   /** LeaderProcessACKLD once established: the late learner gets UPTODATE with the leader's commit point. */
   sendUPTODATE: (context, event) => {
     const from = fromOf(event);
-    const committedZxid = context.lastCommitted === 0 ? ZXID_ZERO : context.history[context.lastCommitted - 1].zxid;
+    const committedZxid = context.lastCommitted === 0 ? ZXID_ZERO : txnAt(context.history, context.lastCommitted - 1).zxid;
     return emit({ ...context, ackldRecv: context.ackldRecv | bit(from) }, send(from, { type: 'UPTODATE', committedZxid }));
   },
 
@@ -252,13 +254,13 @@ export const serverActions = {
     const txn: Txn = { zxid, value: event.value };
     const effects: Effect[] = [{ kind: 'propose', txn }];
     for (const learner of members(context.synced & context.voters)) effects.push(send(learner, { type: 'PROPOSAL', txn }));
-    const next = emit({ ...context, history: [...context.history, txn], acks: [...context.acks, bit(context.id)] }, ...effects);
+    const next = emit({ ...context, history: appendTxns(context.history, txn), acks: appended(context.acks, bit(context.id)) }, ...effects);
     return commitQuorumAcked(next);
   },
   /** Log the proposal, then ACK it (ZooKeeper: SyncRequestProcessor before SendAckRequestProcessor). */
   followerProcessPROPOSAL: (context, event) => {
     const m = msgOf(event, 'PROPOSAL');
-    return emit({ ...context, history: [...context.history, m.txn] }, send(fromOf(event), { type: 'ACK', zxid: m.txn.zxid }));
+    return emit({ ...context, history: appendTxns(context.history, m.txn) }, send(fromOf(event), { type: 'ACK', zxid: m.txn.zxid }));
   },
   /**
    * LeaderProcessACK: count a voter's ACK of a txn not committed yet, then commit, in zxid order,
@@ -266,10 +268,9 @@ export const serverActions = {
    */
   leaderProcessACK: (context, event) => {
     const m = msgOf(event, 'ACK');
-    const index = context.history.findIndex((t) => zxidEquals(t.zxid, m.zxid));
+    const index = indexOfZxid(context.history, m.zxid);
     if (index < context.lastCommitted) return context;
-    const acks = context.acks.slice();
-    acks[index] = acks[index] | (bit(fromOf(event)) & context.voters);
+    const acks = withItem(context.acks, index, (context.acks.at(index) as number) | (bit(fromOf(event)) & context.voters));
     return commitQuorumAcked({ ...context, acks });
   },
   /** FollowerProcessCOMMIT: deliver the logged txns up to the committed zxid. */
@@ -283,7 +284,7 @@ export const serverActions = {
   observerProcessINFORM: (context, event) => {
     const m = msgOf(event, 'INFORM');
     const last = lastZxidOf(context.history);
-    const history = compareZxid(m.txn.zxid, last) > 0 ? [...context.history, m.txn] : context.history;
+    const history = compareZxid(m.txn.zxid, last) > 0 ? appendTxns(context.history, m.txn) : context.history;
     return deliverUpTo({ ...context, history }, m.txn.zxid);
   },
 

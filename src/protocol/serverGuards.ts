@@ -4,7 +4,7 @@ import type { ServerEvent } from './ServerEvent.js';
 import type { Message } from './Message.js';
 import { has, isQuorum, bit } from './quorum.js';
 import { compareZxid } from './zxid.js';
-import { lastZxidOf } from './syncMessage.js';
+import { lastZxidOf } from './History.js';
 import { voteEquals } from './vote.js';
 import { msgOf } from './actionHelpers.js';
 import type { Vote } from './Message.js';

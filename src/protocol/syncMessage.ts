@@ -1,14 +1,11 @@
 import type { Message } from './Message.js';
 import type { Txn } from './Txn.js';
 import { ZXID_ZERO, compareZxid, zxidEquals, type Zxid } from './zxid.js';
+import { asArray } from './Seq.js';
+import { lastZxidOf, prefixLengthUpTo, txnAt, type History } from './History.js';
 
 /** A DIFF, TRUNC or SNAP. */
 export type SyncMessage = Extract<Message, { type: 'DIFF' | 'TRUNC' | 'SNAP' }>;
-
-/** The zxid of the last txn in `history` (the spec's LastZxid), ZXID_ZERO for an empty log. */
-function lastZxidOf(history: readonly Txn[]): Zxid {
-  return history.length === 0 ? ZXID_ZERO : history[history.length - 1].zxid;
-}
 
 /**
  * How a leader brings a learner whose last zxid is `peerZxid` up to its own log, as ZooKeeper's
@@ -19,7 +16,7 @@ function lastZxidOf(history: readonly Txn[]): Zxid {
  * The learner only logs what it is sent; it delivers once UPTODATE says what is committed.
  */
 export function syncMessage(
-  history: readonly Txn[],
+  history: History,
   peerZxid: Zxid,
   commitLogCount: number,
 ): SyncMessage {
@@ -27,13 +24,11 @@ export function syncMessage(
   const order = compareZxid(peerZxid, leaderZxid);
   if (order === 0) return { type: 'DIFF', txns: [] };
   if (order > 0) return { type: 'TRUNC', truncZxid: leaderZxid, txns: [] };
-  let known = 0;
-  while (known < history.length && compareZxid(history[known].zxid, peerZxid) <= 0) known++;
-  if (history.length - known > commitLogCount) return { type: 'SNAP', txns: history };
-  const commonZxid = known === 0 ? ZXID_ZERO : history[known - 1].zxid;
+  const known = prefixLengthUpTo(history, peerZxid);
+  if (history.length - known > commitLogCount) return { type: 'SNAP', txns: asArray(history) };
+  const commonZxid = known === 0 ? ZXID_ZERO : txnAt(history, known - 1).zxid;
   const txns = history.slice(known);
   if (zxidEquals(commonZxid, peerZxid)) return { type: 'DIFF', txns };
   return { type: 'TRUNC', truncZxid: commonZxid, txns };
 }
 
-export { lastZxidOf };

@@ -17,6 +17,9 @@ import { Random } from '../sim/Random.js';
 import type { ServiceSimOptions } from './ServiceSimOptions.js';
 import { closeSessionOperation, createSessionOperation, randomOperation, type PlannedOperation } from './randomOperation.js';
 import type { ClientState, Completion, LeaderState, OperationRecord, QueuedRequest, ReplicaState, TxnEntry } from './ServiceRecords.js';
+import { asArray } from '../protocol/Seq.js';
+import type { Txn } from '../protocol/Txn.js';
+import { lastZxidOf } from '../protocol/History.js';
 
 const FAULTS = new Set(['Crash', 'Disconnect', 'LeaderTimeout']);
 const SERVING_STATES = new Set(['LEADING.BROADCAST', 'FOLLOWING.BROADCAST', 'OBSERVING.BROADCAST']);
@@ -238,7 +241,7 @@ export class ServiceSimulator {
     }
     const next = this.model.next(this.state, { name: 'LeaderProcessRequest', i: sid });
     if (!this.model.withinBounds(next)) throw new Error('servicesim: LeaderProcessRequest left the bounds; raise maxTxns');
-    const proposal = next.servers[sid].history[next.servers[sid].history.length - 1];
+    const proposal = next.servers[sid].history.at(-1) as Txn;
     if (proposal.value !== next.nRequests) throw new Error(`servicesim: the proposal carries ${proposal.value}, expected ${next.nRequests}`);
     const zxidBig = zxidToBigInt(proposal.zxid);
     const cxid = request.kind === 'client' ? this.operations[request.operation].id : 0;
@@ -264,7 +267,7 @@ export class ServiceSimulator {
   private syncReplica(sid: number): void {
     const replica = this.replicas[sid];
     const context = this.state.servers[sid];
-    const history = context.history;
+    const history = asArray(context.history);
     if (history !== replica.historyRef) {
       const keeps = replica.applied.length <= history.length && replica.applied.every((txn, k) => txnEquals(txn, history[k]));
       if (!keeps) this.resetReplica(replica);
@@ -422,8 +425,7 @@ export class ServiceSimulator {
       leader.queue.push({ kind: 'client', client: client.id, operation: id, sessionId: client.session ?? 0n, body });
     }
     if (planned.role === 'sync' && leader !== undefined && leaderSid !== 0) {
-      const history = this.state.servers[leaderSid].history;
-      op.syncTarget = history.length === 0 ? ZXID_ZERO : history[history.length - 1].zxid;
+      op.syncTarget = lastZxidOf(this.state.servers[leaderSid].history);
     }
     this.drainClient(client);
     return true;

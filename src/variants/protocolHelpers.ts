@@ -7,7 +7,9 @@ import type { NewLeaderStep } from '../protocol/ServerContext.js';
 import { NEW_LEADER_STEPS } from '../protocol/ServerContext.js';
 import type { Guard } from '../protocol/serverGuards.js';
 
-export { commitAcked, deliverUpTo, emit, emptyVotes, fromOf, msgOf, notifyVoters, prefixLengthUpTo, receiveNotificationWith, selfVote, send, syncLearnerWith, type SyncChoice, type VoteOrder } from '../protocol/actionHelpers.js';
+export { appendTxns, indexOfZxid, lastZxidOf, prefixLengthUpTo } from '../protocol/History.js';
+export { appended, withItem } from '../protocol/Seq.js';
+export { commitAcked, deliverUpTo, emit, emptyVotes, fromOf, msgOf, notifyVoters, receiveNotificationWith, selfVote, send, syncLearnerWith, type SyncChoice, type VoteOrder } from '../protocol/actionHelpers.js';
 
 /**
  * The two guards that enforce the order of the NEWLEADER steps, for another order. `order` must

@@ -8,6 +8,8 @@ import { compileServerMachine, type StateId } from '../../protocol/compileServer
 import { createServerMachine, defaultImplementations } from '../../protocol/serverMachine.js';
 import { bit, has, isQuorum, members } from '../../protocol/quorum.js';
 import { zxidToBigInt, type Zxid } from '../../protocol/zxid.js';
+import { txnAt, type History } from '../../protocol/History.js';
+import { ChunkedList } from '../../protocol/ChunkedList.js';
 import { DataTree } from '../../service/index.js';
 import type { Logger, LogFields } from '../Logger.js';
 import { DataStore, SNAPSHOT_EVERY_TXNS_DEFAULT, SNAPSHOT_RETAIN_COUNT_DEFAULT } from '../storage/DataStore.js';
@@ -92,10 +94,10 @@ function chartTxn(zxid: bigint): ChartTxn {
 }
 
 /** Whether `history` is `prefix` followed by more txns (or is `prefix`). */
-function isExtensionOf(history: readonly ChartTxn[], prefix: readonly ChartTxn[]): boolean {
+function isExtensionOf(history: History, prefix: History): boolean {
   if (history === prefix) return true;
   if (history.length < prefix.length) return false;
-  return prefix.length === 0 || history[prefix.length - 1].value === prefix[prefix.length - 1].value;
+  return prefix.length === 0 || txnAt(history, prefix.length - 1).value === txnAt(prefix, prefix.length - 1).value;
 }
 
 function topOf(state: StateId): string {
@@ -104,13 +106,13 @@ function topOf(state: StateId): string {
 }
 
 /** Index of `zxid` in a zxid-ordered history, or -1. */
-function indexOfZxid(history: readonly ChartTxn[], zxid: bigint): number {
+function indexOfZxid(history: History, zxid: bigint): number {
   let low = 0;
   let high = history.length - 1;
   const target = Number(zxid);
   while (low <= high) {
     const middle = (low + high) >> 1;
-    const value = history[middle].value;
+    const value = txnAt(history, middle).value;
     if (value === target) return middle;
     if (value < target) low = middle + 1;
     else high = middle - 1;
@@ -202,7 +204,8 @@ export class QuorumPeer implements QuorumCommitterHost {
     this.lastHeard = new Array<number>(sorted.length + 1).fill(0);
     for (const member of sorted) if (member.id !== options.serverId) this.inbound.set(this.sidOfId.get(member.id) as number, []);
     const initial = initialServerContext(sid, voters, sorted.length, options.commitLogCount ?? COMMIT_LOG_COUNT_DEFAULT, true);
-    this.context = { ...initial, ...epochs, history };
+    // Chunked: a running server's log grows without bound and is appended to on every write.
+    this.context = { ...initial, ...epochs, history: ChunkedList.of(history), acks: ChunkedList.of<number>([]) };
     this.server = new ZooKeeperServer(tree, lastZxid, options.limits, options.logger);
     this.snapshotThreshold = this.nextSnapshotThreshold();
     this.committer = new QuorumCommitter(this, options.logger);
@@ -277,7 +280,7 @@ export class QuorumPeer implements QuorumCommitterHost {
 
   nextZxid(): bigint {
     const epoch = this.context.currentEpoch;
-    const last = this.context.history[this.context.history.length - 1];
+    const last = this.context.history.at(-1);
     const counter = last !== undefined && last.zxid.epoch === epoch ? last.zxid.counter + 1 : 1;
     return (BigInt(epoch) << 32n) | BigInt(counter);
   }
@@ -287,7 +290,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     if (!this.step({ type: 'LeaderProcessRequest', value: Number(payload.zxid) })) {
       throw new Error(`LeaderProcessRequest not enabled in ${this.state}`);
     }
-    const last = this.context.history[this.context.history.length - 1];
+    const last = txnAt(this.context.history, this.context.history.length - 1);
     if (last.value !== Number(payload.zxid)) throw new Error(`LeaderProcessRequest: chart gave zxid ${last.value}, runtime predicted ${payload.zxid}`);
   }
 
@@ -410,28 +413,28 @@ export class QuorumPeer implements QuorumCommitterHost {
     return this.durable;
   }
 
-  private persistHistory(before: readonly ChartTxn[], after: readonly ChartTxn[]): void {
+  private persistHistory(before: History, after: History): void {
     let common: number;
-    if (after.length >= before.length && (before.length === 0 || after[before.length - 1].value === before[before.length - 1].value)) {
+    if (after.length >= before.length && (before.length === 0 || txnAt(after, before.length - 1).value === txnAt(before, before.length - 1).value)) {
       common = before.length;
     } else {
       common = 0;
-      while (common < before.length && common < after.length && before[common].value === after[common].value) common++;
+      while (common < before.length && common < after.length && txnAt(before, common).value === txnAt(after, common).value) common++;
     }
     let appendFrom = common;
     let firstMissing = common;
-    while (firstMissing < after.length && this.payloads.has(after[firstMissing].value)) firstMissing++;
+    while (firstMissing < after.length && this.payloads.has(txnAt(after, firstMissing).value)) firstMissing++;
     if (firstMissing < after.length) {
       // The leader sent a snapshot for the txns it had no payloads of: it replaces the log.
       appendFrom = this.installReceivedSnapshot(after, firstMissing) + 1;
     } else if (common < before.length) {
-      const toZxid = common === 0 ? 0n : BigInt(after[common - 1].value);
+      const toZxid = common === 0 ? 0n : BigInt(txnAt(after, common - 1).value);
       this.barrier(() => this.store.truncate(toZxid));
     }
     for (let index = appendFrom; index < after.length; index++) {
-      const payload = this.payloadOf(after[index]);
+      const payload = this.payloadOf(txnAt(after, index));
       const appended = this.gate.then(() => this.store.append({ zxid: payload.zxid, time: payload.time, txn: payload.txn }));
-      const value = after[index].value;
+      const value = txnAt(after, index).value;
       this.appendsInFlight.set(value, appended);
       appended.then(() => {
         if (this.appendsInFlight.get(value) === appended) this.appendsInFlight.delete(value);
@@ -445,7 +448,7 @@ export class QuorumPeer implements QuorumCommitterHost {
    * write asked for so far: an append in flight covers the ones before it.
    */
   private durableThrough(length: number): Promise<void> {
-    const last = length === 0 ? undefined : this.context.history[length - 1];
+    const last = length === 0 ? undefined : txnAt(this.context.history, length - 1);
     const inFlight = last === undefined ? undefined : this.appendsInFlight.get(last.value);
     return inFlight === undefined ? this.gate : Promise.all([this.gate, inFlight]).then(() => undefined);
   }
@@ -457,12 +460,12 @@ export class QuorumPeer implements QuorumCommitterHost {
    * (the leader had every txn above its snapshot), so the log can start over after it. Returns the
    * snapshot's index in the history.
    */
-  private installReceivedSnapshot(after: readonly ChartTxn[], firstMissing: number): number {
+  private installReceivedSnapshot(after: History, firstMissing: number): number {
     const received = this.receivedSnapshot;
-    if (received === null) throw new Error(`server ${this.sid}: no payload for txn ${hex(after[firstMissing].value)}, and no snapshot from the leader covers it`);
+    if (received === null) throw new Error(`server ${this.sid}: no payload for txn ${hex(txnAt(after, firstMissing).value)}, and no snapshot from the leader covers it`);
     const index = indexOfZxid(after, received.zxid);
     if (index < firstMissing) {
-      throw new Error(`server ${this.sid}: the leader's snapshot at ${hex(received.zxid)} does not cover txn ${hex(after[firstMissing].value)}, whose payload is missing`);
+      throw new Error(`server ${this.sid}: the leader's snapshot at ${hex(received.zxid)} does not cover txn ${hex(txnAt(after, firstMissing).value)}, whose payload is missing`);
     }
     if (!sameRuns(received.history, historyRunsOf(after.slice(0, index + 1).map((txn) => txn.zxid)))) {
       throw new Error(`server ${this.sid}: the leader's snapshot at ${hex(received.zxid)} records another history than the one it synced`);
@@ -577,7 +580,7 @@ export class QuorumPeer implements QuorumCommitterHost {
    * Applies the committed prefix to the tree. The tree holds committed txns only, so the txn it was
    * last applied must be in every later history (ZAB's CommittedNotLost); if not, the server stops.
    */
-  private deliver(history: readonly ChartTxn[], committed: number): void {
+  private deliver(history: History, committed: number): void {
     let start = 0;
     const applied = this.server.lastProcessedZxid;
     if (applied !== 0n) {
@@ -586,7 +589,7 @@ export class QuorumPeer implements QuorumCommitterHost {
       start = index + 1;
     }
     for (let index = start; index < committed; index++) {
-      const payload = this.payloadOf(history[index]);
+      const payload = this.payloadOf(txnAt(history, index));
       this.server.apply({ zxid: payload.zxid, time: payload.time, txn: payload.txn });
       this.committer.delivered(payload);
       this.appliedSinceSnapshot += 1;
@@ -595,9 +598,9 @@ export class QuorumPeer implements QuorumCommitterHost {
   }
 
   /** Snapshots the tree (the state after history[index], all committed) in the background; then purges and trims. */
-  private takeSnapshot(history: readonly ChartTxn[], index: number): void {
+  private takeSnapshot(history: History, index: number): void {
     const zxid = this.server.lastProcessedZxid;
-    if (BigInt(history[index].value) !== zxid) throw new Error(`server ${this.sid}: snapshot of a tree at ${hex(zxid)} labelled ${hex(history[index].value)}`);
+    if (BigInt(txnAt(history, index).value) !== zxid) throw new Error(`server ${this.sid}: snapshot of a tree at ${hex(zxid)} labelled ${hex(txnAt(history, index).value)}`);
     const runs = historyRunsOf(history.slice(0, index + 1).map((txn) => txn.zxid));
     this.snapshotInFlight = true;
     this.appliedSinceSnapshot = 0;
@@ -629,7 +632,7 @@ export class QuorumPeer implements QuorumCommitterHost {
   private trimPayloads(zxid: bigint): void {
     const history = this.context.history;
     const keepFrom = history.length - 1 - this.context.commitLogCount;
-    const bound = Math.min(Number(zxid), keepFrom < 0 ? -1 : history[keepFrom].value);
+    const bound = Math.min(Number(zxid), keepFrom < 0 ? -1 : txnAt(history, keepFrom).value);
     for (const key of this.payloads.keys()) if (key <= bound) this.payloads.delete(key);
   }
 

@@ -13,7 +13,7 @@ import { bit, members } from '../../protocol/quorum.js';
 import { zxidEquals } from '../../protocol/zxid.js';
 import type { Effect } from '../../protocol/ServerContext.js';
 import type { Txn } from '../../protocol/Txn.js';
-import { commitAcked, emit, fromOf, msgOf, send } from '../protocolHelpers.js';
+import { appended, appendTxns, commitAcked, emit, fromOf, indexOfZxid, msgOf, send, withItem } from '../protocolHelpers.js';
 
 const oneAck = (acks: number) => acks !== 0;
 
@@ -23,19 +23,18 @@ export default defineVariant({
   actions: {
     leaderProcessRequest: (context, event) => {
       if (event.type !== 'LeaderProcessRequest') throw new Error(`leaderProcessRequest on ${event.type}`);
-      const last = context.history[context.history.length - 1];
+      const last = context.history.at(-1);
       const counter = last !== undefined && last.zxid.epoch === context.currentEpoch ? last.zxid.counter : 0;
       const txn: Txn = { zxid: { epoch: context.currentEpoch, counter: counter + 1 }, value: event.value };
       const effects: Effect[] = [{ kind: 'propose', txn }];
       for (const learner of members(context.synced & context.voters)) effects.push(send(learner, { type: 'PROPOSAL', txn }));
-      return commitAcked(emit({ ...context, history: [...context.history, txn], acks: [...context.acks, bit(context.id)] }, ...effects), oneAck);
+      return commitAcked(emit({ ...context, history: appendTxns(context.history, txn), acks: appended(context.acks, bit(context.id)) }, ...effects), oneAck);
     },
     leaderProcessACK: (context, event) => {
       const m = msgOf(event, 'ACK');
-      const index = context.history.findIndex((t) => zxidEquals(t.zxid, m.zxid));
+      const index = indexOfZxid(context.history, m.zxid);
       if (index < context.lastCommitted) return context;
-      const acks = context.acks.slice();
-      acks[index] = acks[index] | (bit(fromOf(event)) & context.voters);
+      const acks = withItem(context.acks, index, (context.acks.at(index) as number) | (bit(fromOf(event)) & context.voters));
       return commitAcked({ ...context, acks }, oneAck);
     },
   },
