@@ -151,6 +151,8 @@ export class QuorumPeer implements QuorumCommitterHost {
   private readonly lastHeard: number[];
   /** Persistence: `gate` is the last truncate/epoch write (appends wait for it); `durable` covers everything requested. */
   private gate: Promise<void> = RESOLVED;
+  /** The gate has resolved: an append can go to the log at once, without a hop through it. */
+  private gateOpen = true;
   private durable: Promise<void> = RESOLVED;
   /**
    * Effects, each after the durability its step required, in step order per lane: one lane per
@@ -433,13 +435,16 @@ export class QuorumPeer implements QuorumCommitterHost {
     }
     for (let index = appendFrom; index < after.length; index++) {
       const payload = this.payloadOf(txnAt(after, index));
-      const appended = this.gate.then(() => this.store.append({ zxid: payload.zxid, time: payload.time, txn: payload.txn }));
+      const entry = { zxid: payload.zxid, time: payload.time, txn: payload.txn };
+      const appended = this.gateOpen ? this.store.append(entry) : this.gate.then(() => this.store.append(entry));
       const value = txnAt(after, index).value;
       this.appendsInFlight.set(value, appended);
       appended.then(() => {
         if (this.appendsInFlight.get(value) === appended) this.appendsInFlight.delete(value);
       }, () => undefined);
-      this.durable = Promise.all([this.durable, appended]).then(() => undefined);
+      // The log makes appends durable in order, after the gate they waited for, and a failure is
+      // final: this append's promise covers everything asked of the disk before it.
+      this.durable = appended;
     }
   }
 
@@ -488,6 +493,11 @@ export class QuorumPeer implements QuorumCommitterHost {
     const done = this.durable.then(operation).then(() => undefined);
     this.gate = done;
     this.durable = done;
+    this.gateOpen = false;
+    // A failed barrier leaves the gate closed: every later append waits on it and fails with it.
+    done.then(() => {
+      if (this.gate === done) this.gateOpen = true;
+    }, () => undefined);
   }
 
   private payloadOf(txn: ChartTxn): TxnPayload {
