@@ -1,7 +1,6 @@
 import type { Effect, ServerContext } from './ServerContext.js';
 import type { ServerEvent } from './ServerEvent.js';
 import type { Message, Vote } from './Message.js';
-import type { Txn } from './Txn.js';
 import { bit, has, isQuorum, members } from './quorum.js';
 import type { Zxid } from './zxid.js';
 import type { SyncMessage } from './syncMessage.js';

@@ -1,10 +1,9 @@
 import type { Effect, ServerContext } from './ServerContext.js';
 import { NEW_LEADER_STEPS, NO_VOTE } from './ServerContext.js';
 import type { ServerEvent } from './ServerEvent.js';
-import type { Message } from './Message.js';
 import type { Txn } from './Txn.js';
 import { bit, has, isQuorum, members } from './quorum.js';
-import { compareZxid, zxidEquals, ZXID_ZERO, type Zxid } from './zxid.js';
+import { compareZxid, ZXID_ZERO } from './zxid.js';
 import { syncMessage } from './syncMessage.js';
 import { appendTxns, indexOfZxid, lastZxidOf, prefixLengthUpTo, txnAt, type History } from './History.js';
 import { appended, prefixOf, sameKindAs, withItem } from './Seq.js';

@@ -1,7 +1,6 @@
 import type { ServerContext } from './ServerContext.js';
 import { NEW_LEADER_STEPS } from './ServerContext.js';
 import type { ServerEvent } from './ServerEvent.js';
-import type { Message } from './Message.js';
 import { has, isQuorum, bit } from './quorum.js';
 import { compareZxid } from './zxid.js';
 import { lastZxidOf } from './History.js';

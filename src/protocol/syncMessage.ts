@@ -1,5 +1,4 @@
 import type { Message } from './Message.js';
-import type { Txn } from './Txn.js';
 import { ZXID_ZERO, compareZxid, zxidEquals, type Zxid } from './zxid.js';
 import { asArray } from './Seq.js';
 import { lastZxidOf, prefixLengthUpTo, txnAt, type History } from './History.js';

@@ -10,7 +10,6 @@
  */
 import { defineVariant } from '../Variant.js';
 import { bit, members } from '../../protocol/quorum.js';
-import { zxidEquals } from '../../protocol/zxid.js';
 import type { Effect } from '../../protocol/ServerContext.js';
 import type { Txn } from '../../protocol/Txn.js';
 import { appended, appendTxns, commitAcked, emit, fromOf, indexOfZxid, msgOf, send, withItem } from '../protocolHelpers.js';
