@@ -64,6 +64,10 @@ const BYTES_END = 0x2_0000;
 class UnitWriter {
   units = new Int32Array(256);
   length = 0;
+  /** The last bigint written other than 0 (0 itself before the first), and its text (the sign and at most 20 digits). */
+  private lastBigint = 0n;
+  private readonly lastBigintUnits = new Int32Array(21);
+  private lastBigintLength = 0;
 
   unit(unit: number): void {
     if (this.length === this.units.length) this.grow();
@@ -94,12 +98,30 @@ class UnitWriter {
     this.digits(value - high * BILLION, 9);
   }
 
-  /** The decimal text of a bigint field, as its toString() writes it. */
+  /**
+   * The decimal text of a bigint field, as its toString() writes it. The last value's text is kept:
+   * a node's zxids are mostly equal (a created node's three, the txn's zxid in a changed parent), and
+   * converting a bigint costs more than copying its digits.
+   */
   bigint(value: bigint): void {
+    if (value === 0n) {
+      this.unit(ZERO);
+      return;
+    }
+    if (value === this.lastBigint) {
+      for (let index = 0; index < this.lastBigintLength; index++) this.unit(this.lastBigintUnits[index]);
+      return;
+    }
+    const start = this.length;
     const converted = Number(value);
     // A bigint that converts to a safe integer is that integer (beyond 2^53 - 1 conversions round to 2^53 or more).
     if (Number.isSafeInteger(converted)) this.number(converted);
     else this.text(value.toString());
+    const length = this.length - start;
+    if (length > this.lastBigintUnits.length) return;
+    for (let index = 0; index < length; index++) this.lastBigintUnits[index] = this.units[start + index];
+    this.lastBigint = value;
+    this.lastBigintLength = length;
   }
 
   /** The digits of a non-negative int32, most significant first, at least `width` of them (zero-padded). */

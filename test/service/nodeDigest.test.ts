@@ -85,6 +85,16 @@ describe('nodeDigest', () => {
     expect(nodeDigest('/short', node)).toBe(referenceDigest('/short', node));
   });
 
+  it('writes a repeated bigint as it wrote it the first time (the last value\'s text is reused), in and across nodes', () => {
+    for (const value of edgeBigints) {
+      for (const other of [0n, value, -value, value + 1n]) {
+        const same: ZNode = { data: new Uint8Array(0), acl: [], stat: { ...statOf(value, 1), ephemeralOwner: value }, children: PersistentSet.EMPTY };
+        const mixed: ZNode = { ...same, stat: { ...statOf(other, 2), mzxid: value, ephemeralOwner: other } };
+        for (const node of [same, mixed, same, mixed]) expect(nodeDigest('/n', node)).toBe(referenceDigest('/n', node));
+      }
+    }
+  });
+
   it('sums in 32-bit halves exactly as in BigInt modulo 2^64, carries and borrows included', () => {
     fc.assert(fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.array(fc.tuple(pathArbitrary, nodeArbitrary, fc.boolean()), { maxLength: 8 }),
       (start, changes) => {
