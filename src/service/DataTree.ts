@@ -14,14 +14,33 @@ import { PersistentSet } from './PersistentSet.js';
  * Invariants: "/" exists; every other node's parent exists and lists it; digest = Σ nodeDigest mod 2^64.
  */
 export class DataTree {
+  /** Undefined in a tree built without its digest (the leader's speculative trees): computed when first asked. */
+  #digest: bigint | undefined;
+
   private constructor(
     readonly nodes: PersistentMap<ZNode>,
     readonly sessions: ReadonlyMap<bigint, number>,
-    /** The sum of every node's nodeDigest modulo 2^64: equal trees have equal digests. */
-    readonly digest: bigint,
+    digest: bigint | undefined,
     /** The paths of each session's ephemerals (ZooKeeper's DataTree.ephemerals): closing a session need not scan the tree. */
     readonly ephemerals: ReadonlyMap<bigint, ReadonlySet<string>>,
-  ) {}
+  ) {
+    this.#digest = digest;
+  }
+
+  /**
+   * The sum of every node's nodeDigest modulo 2^64: equal trees have equal digests. Kept
+   * incrementally by the drafts that apply committed txns; a tree whose draft did not keep it (no
+   * one reads a speculative tree's digest in a running server) computes it here once, in O(n).
+   */
+  get digest(): bigint {
+    if (this.#digest === undefined) this.#digest = this.recomputeDigest();
+    return this.#digest;
+  }
+
+  /** Whether the digest is known without recomputing it: a draft on this tree can keep it for O(1) per change. */
+  get hasDigest(): boolean {
+    return this.#digest !== undefined;
+  }
 
   static empty(): DataTree {
     const root: ZNode = { data: new Uint8Array(0), acl: Ids.OPEN_ACL_UNSAFE, stat: ROOT_STAT, children: PersistentSet.EMPTY };
@@ -30,9 +49,9 @@ export class DataTree {
 
   /**
    * Builds a tree from parts a DataTreeDraft (or a snapshot loader) has kept consistent; without
-   * `ephemerals` the index is built from the nodes.
+   * `ephemerals` the index is built from the nodes. An undefined `digest` is computed when first read.
    */
-  static fromParts(nodes: ReadonlyMap<string, ZNode>, sessions: ReadonlyMap<bigint, number>, digest: bigint,
+  static fromParts(nodes: ReadonlyMap<string, ZNode>, sessions: ReadonlyMap<bigint, number>, digest: bigint | undefined,
     ephemerals: ReadonlyMap<bigint, ReadonlySet<string>> = indexEphemerals(nodes)): DataTree {
     if (!nodes.has('/')) throw new Error('DataTree.fromParts: the root "/" must exist');
     return new DataTree(nodes instanceof PersistentMap ? nodes : persistentNodes(nodes), sessions, digest, ephemerals);

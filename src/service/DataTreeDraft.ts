@@ -5,7 +5,8 @@ import { isSessionEphemeral } from './Stat.js';
 import type { Stat } from './Stat.js';
 import type { WatchTrigger } from './WatchTrigger.js';
 import type { ZNode } from './ZNode.js';
-import { nodeDigest } from './nodeDigest.js';
+import { addNodeDigest, digestFromParts, digestToParts } from './nodeDigest.js';
+import type { DigestParts } from './nodeDigest.js';
 import type { PersistentMap } from './PersistentMap.js';
 import { PersistentSet } from './PersistentSet.js';
 import { childName, parentPath } from './validatePath.js';
@@ -13,7 +14,8 @@ import { childName, parentPath } from './validatePath.js';
 /**
  * A tree being changed by one txn: ZooKeeper's DataTree mutators (createNode, deleteNode, setData,
  * setACL) on new versions of the base tree's maps (the base is not changed), with the digest kept
- * incrementally and the watch triggers recorded in the order ZooKeeper fires them. Callers have
+ * incrementally (unless the caller says no one will read it) and the watch triggers recorded in the
+ * order ZooKeeper fires them. Callers have
  * validated the change; a mutator that finds the tree disagreeing throws, because replicas applying
  * the same log can never disagree. Costs O(log n) per changed node: the node map is persistent, and
  * the session map (small, rarely changed) is copied only by a txn that changes it.
@@ -23,14 +25,20 @@ export class DataTreeDraft {
   private sessions: ReadonlyMap<bigint, number>;
   private sessionsCopied = false;
   private ephemerals: ReadonlyMap<bigint, ReadonlySet<string>>;
-  private digest: bigint;
+  /** The digest of `nodes`, or null when it is not kept: the finished tree computes it if ever asked. */
+  private readonly digest: DigestParts | null;
   readonly triggers: WatchTrigger[] = [];
 
-  constructor(base: DataTree) {
+  /**
+   * `keepDigest` false is for trees whose digest no one reads as a rule (the leader's speculative
+   * tree): the node hashes are skipped. Keeping it on a base built without it computes the base's
+   * first (once, O(n)), so that the trees of a replica's log all carry theirs.
+   */
+  constructor(base: DataTree, keepDigest = true) {
     this.nodes = base.nodes;
     this.sessions = base.sessions;
     this.ephemerals = base.ephemerals;
-    this.digest = base.digest;
+    this.digest = keepDigest ? digestToParts(base.digest) : null;
   }
 
   getNode(path: string): ZNode | undefined {
@@ -45,12 +53,12 @@ export class DataTreeDraft {
     const children = PersistentSet.from(parent.children).add(childName(path));
     // ZooKeeper only moves cversion forward (replays of fuzzy snapshots); here it always advances.
     const cversion = Math.max(parent.stat.cversion, parentCVersion);
-    this.putNode(parentName, { ...parent, children, stat: { ...parent.stat, cversion, pzxid: zxid, numChildren: children.size } });
+    this.putNode(parentName, { ...parent, children, stat: { ...parent.stat, cversion, pzxid: zxid, numChildren: children.size } }, parent);
     const stat: Stat = {
       czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: time, mtime: time, version: 0, cversion: 0, aversion: 0,
       ephemeralOwner, dataLength: data.length, numChildren: 0,
     };
-    this.putNode(path, { data, acl, stat, children: PersistentSet.EMPTY });
+    this.putNode(path, { data, acl, stat, children: PersistentSet.EMPTY }, undefined);
     if (isSessionEphemeral(ephemeralOwner)) this.changeEphemerals(ephemeralOwner, (owned) => owned.add(path));
     this.triggers.push({ type: EventType.NodeCreated, path }, { type: EventType.NodeChildrenChanged, path: parentName });
     return stat;
@@ -64,8 +72,8 @@ export class DataTreeDraft {
     if (node.children.size !== 0) throw new Error(`deleteNode: "${path}" must have no children`);
     const children = PersistentSet.from(parent.children).delete(childName(path));
     const pzxid = zxid > parent.stat.pzxid ? zxid : parent.stat.pzxid;
-    this.putNode(parentName, { ...parent, children, stat: { ...parent.stat, pzxid, numChildren: children.size } });
-    this.removeNode(path);
+    this.putNode(parentName, { ...parent, children, stat: { ...parent.stat, pzxid, numChildren: children.size } }, parent);
+    this.removeNode(path, node);
     const owner = node.stat.ephemeralOwner;
     if (isSessionEphemeral(owner)) this.changeEphemerals(owner, (owned) => owned.delete(path));
     this.triggers.push({ type: EventType.NodeDeleted, path }, { type: EventType.NodeChildrenChanged, path: parentName });
@@ -74,7 +82,7 @@ export class DataTreeDraft {
   setData(path: string, data: Uint8Array, version: number, zxid: bigint, time: number): Stat {
     const node = this.requireNode(path, 'setData: node exists');
     const stat: Stat = { ...node.stat, version, mzxid: zxid, mtime: time, dataLength: data.length };
-    this.putNode(path, { ...node, data, stat });
+    this.putNode(path, { ...node, data, stat }, node);
     this.triggers.push({ type: EventType.NodeDataChanged, path });
     return stat;
   }
@@ -83,7 +91,7 @@ export class DataTreeDraft {
   setACL(path: string, acl: readonly ACL[], aversion: number): Stat {
     const node = this.requireNode(path, 'setACL: node exists');
     const stat: Stat = { ...node.stat, aversion };
-    this.putNode(path, { ...node, acl, stat });
+    this.putNode(path, { ...node, acl, stat }, node);
     return stat;
   }
 
@@ -102,7 +110,7 @@ export class DataTreeDraft {
   finish(): DataTree {
     // The finished tree owns the session map: a later change through this draft copies it again.
     this.sessionsCopied = false;
-    return DataTree.fromParts(this.nodes, this.sessions, this.digest, this.ephemerals);
+    return DataTree.fromParts(this.nodes, this.sessions, this.digest === null ? undefined : digestFromParts(this.digest), this.ephemerals);
   }
 
   /** Copies the index and the session's path set (a session owns few ephemerals), then changes the copy. */
@@ -129,16 +137,17 @@ export class DataTreeDraft {
     return node;
   }
 
-  private putNode(path: string, node: ZNode): void {
-    const previous = this.nodes.get(path);
-    const removed = previous === undefined ? 0n : nodeDigest(path, previous);
-    this.digest = BigInt.asUintN(64, this.digest - removed + nodeDigest(path, node));
+  /** `previous` is the node now at `path` (undefined when there is none): the caller has looked it up. */
+  private putNode(path: string, node: ZNode, previous: ZNode | undefined): void {
+    if (this.digest !== null) {
+      if (previous !== undefined) addNodeDigest(this.digest, path, previous, -1);
+      addNodeDigest(this.digest, path, node, 1);
+    }
     this.nodes = this.nodes.set(path, node);
   }
 
-  private removeNode(path: string): void {
-    const previous = this.requireNode(path, 'removeNode: node exists');
-    this.digest = BigInt.asUintN(64, this.digest - nodeDigest(path, previous));
+  private removeNode(path: string, previous: ZNode): void {
+    if (this.digest !== null) addNodeDigest(this.digest, path, previous, -1);
     this.nodes = this.nodes.delete(path);
   }
 }

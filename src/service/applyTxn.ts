@@ -20,9 +20,10 @@ export interface ApplyTxnResult {
  * carried. Deterministic, so every replica that applies the same log reaches the same tree and
  * digest. The input tree is not changed. A txn that does not fit the tree (it was not prepped
  * against this tree's history) throws: replicas of one log cannot disagree.
+ * `keepDigest` false leaves the new tree's digest to be computed if read (see DataTreeDraft).
  */
-export function applyTxn(tree: DataTree, txn: Txn, zxid: bigint, time: number): ApplyTxnResult {
-  const draft = new DataTreeDraft(tree);
+export function applyTxn(tree: DataTree, txn: Txn, zxid: bigint, time: number, keepDigest = true): ApplyTxnResult {
+  const draft = new DataTreeDraft(tree, keepDigest);
   const outcome = applyToDraft(draft, txn, zxid, time);
   const result: ProcessTxnResult = { sessionId: txn.sessionId, cxid: txn.cxid, zxid, type: txn.type, ...outcome };
   return { tree: draft.finish(), result, triggers: draft.triggers };

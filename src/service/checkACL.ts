@@ -14,8 +14,9 @@ export function checkACL(acl: readonly ACL[], perm: number, authInfo: readonly I
 
 function grants(aclId: Id, authInfo: readonly Id[]): boolean {
   if (aclId.scheme === 'world') return aclId.id === 'anyone';
+  // Own entries only: a scheme named like an Object.prototype member is unknown.
+  if (!Object.hasOwn(SCHEME_MATCHERS, aclId.scheme)) return false;
   const match = SCHEME_MATCHERS[aclId.scheme];
-  if (match === undefined) return false;
   return authInfo.some((authId) => authId.scheme === aclId.scheme && match(authId.id, aclId.id));
 }
 

@@ -10,6 +10,8 @@ import { isValidIpExpression } from './ipMatches.js';
  * (digest) id is InvalidACL too, because ZooKeeper's ip provider does not count as authenticated.
  */
 export function fixupACL(acl: readonly ACL[], authInfo: readonly Id[]): readonly ACL[] | typeof Code.InvalidACL {
+  // The usual list (valid, no duplicates, no `auth`) is its own fixup: nodes share it, nothing is copied per create.
+  if (standsAsItIs(acl)) return acl;
   const unique = removeDuplicates(acl);
   if (unique.length === 0) return Code.InvalidACL;
   const fixed: ACL[] = [];
@@ -21,6 +23,18 @@ export function fixupACL(acl: readonly ACL[], authInfo: readonly Id[]): readonly
   return fixed;
 }
 
+function standsAsItIs(acl: readonly ACL[]): boolean {
+  if (acl.length === 0) return false;
+  for (let index = 0; index < acl.length; index++) {
+    const entry = acl[index];
+    const { scheme, id } = entry.id;
+    const valid = scheme === 'world' ? id === 'anyone' : scheme !== 'auth' && validatorOf(scheme)?.(id) === true;
+    if (!valid) return false;
+    for (let earlier = 0; earlier < index; earlier++) if (aclEquals(acl[earlier], entry)) return false;
+  }
+  return true;
+}
+
 function fixupEntry(entry: ACL, authInfo: readonly Id[]): readonly ACL[] | null {
   const { scheme, id } = entry.id;
   if (scheme === 'world' && id === 'anyone') return [entry];
@@ -28,7 +42,7 @@ function fixupEntry(entry: ACL, authInfo: readonly Id[]): readonly ACL[] | null 
     const authenticated = authInfo.filter((authId) => AUTHENTICATED_SCHEMES.includes(authId.scheme));
     return authenticated.length === 0 ? null : authenticated.map((authId) => ({ perms: entry.perms, id: authId }));
   }
-  const isValid = ID_VALIDATORS[scheme];
+  const isValid = validatorOf(scheme);
   return isValid !== undefined && isValid(id) ? [entry] : null;
 }
 
@@ -39,6 +53,11 @@ const ID_VALIDATORS: Readonly<Record<string, (id: string) => boolean>> = {
   digest: isValidDigestId,
   ip: isValidIpExpression,
 };
+
+/** Own entries only: a scheme named "constructor" or "hasOwnProperty" is unknown, not Object.prototype's. */
+function validatorOf(scheme: string): ((id: string) => boolean) | undefined {
+  return Object.hasOwn(ID_VALIDATORS, scheme) ? ID_VALIDATORS[scheme] : undefined;
+}
 
 /** DigestAuthenticationProvider.isValid: Java's `id.split(":").length == 2` (trailing empties dropped). */
 function isValidDigestId(id: string): boolean {

@@ -38,9 +38,10 @@ export function prepRequest(tree: DataTree, tracker: SessionTracker, request: Wr
   if (request.type === OpCode.closeSession) {
     const paths2Delete = tree.getEphemerals(request.sessionId);
     const txn: Txn = { ...header, type: OpCode.closeSession, paths2Delete };
-    return { kind: 'txn', txn, tree: applyTxn(tree, txn, zxid, time).tree, tracker: tracker.setSessionClosing(request.sessionId) };
+    return { kind: 'txn', txn, tree: applyTxn(tree, txn, zxid, time, false).tree, tracker: tracker.setSessionClosing(request.sessionId) };
   }
-  const draft = new DataTreeDraft(tree);
+  // No one reads a speculative tree's digest as a rule; the returned tree computes it if asked.
+  const draft = new DataTreeDraft(tree, false);
   const record = prepRecord(draft, request, zxid, time);
   const failed = record.type === OpCode.error || (record.type === OpCode.multi && record.txns.some(isError));
   return { kind: 'txn', txn: { ...header, ...record }, tree: failed ? tree : draft.finish(), tracker };

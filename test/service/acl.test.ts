@@ -4,6 +4,8 @@ import { Ids } from '../../src/service/Acl.js';
 import { Code } from '../../src/service/Code.js';
 import { OpCode } from '../../src/service/OpCode.js';
 import { Perms } from '../../src/service/Perms.js';
+import { checkACL } from '../../src/service/checkACL.js';
+import { fixupACL } from '../../src/service/fixupACL.js';
 import { generateDigest } from '../../src/service/generateDigest.js';
 import { ipMatches } from '../../src/service/ipMatches.js';
 import { Ensemble, create, del, setData } from './ensemble.js';
@@ -88,6 +90,28 @@ describe('ACLs', () => {
       expect(ensemble.write(session, create('/x', '', 0, [{ perms: Perms.ALL, id }])).err).toBe(Code.InvalidACL);
     }
     expect(ensemble.tree.getNode('/x')).toBeUndefined();
+  });
+
+  it('a valid list without duplicates or auth is kept as the very array asked for; others are rebuilt', () => {
+    const digestAcl: ACL[] = [{ perms: Perms.READ, id: alice }, { perms: Perms.ALL, id: fromLan }];
+    expect(fixupACL(Ids.OPEN_ACL_UNSAFE, [])).toBe(Ids.OPEN_ACL_UNSAFE);
+    expect(fixupACL(digestAcl, [])).toBe(digestAcl);
+    const duplicated = [...Ids.OPEN_ACL_UNSAFE, { perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }];
+    expect(fixupACL(duplicated, [])).toEqual(Ids.OPEN_ACL_UNSAFE);
+    const withAuth = [...digestAcl, ...Ids.CREATOR_ALL_ACL];
+    expect(fixupACL(withAuth, [bob])).toEqual([...digestAcl, { perms: Perms.ALL, id: bob }]);
+    expect(fixupACL([...digestAcl, { perms: Perms.ALL, id: { scheme: 'ip', id: '10.0.0.300' } }], [])).toBe(Code.InvalidACL);
+    expect(fixupACL([], [])).toBe(Code.InvalidACL);
+  });
+
+  it('schemes named like Object.prototype members are unknown schemes, in ACLs and in checks', () => {
+    const ensemble = new Ensemble();
+    const session = ensemble.openSession();
+    for (const scheme of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf']) {
+      expect(ensemble.write(session, create('/x', '', 0, [{ perms: Perms.ALL, id: { scheme, id: 'x' } }])).err).toBe(Code.InvalidACL);
+    }
+    expect(ensemble.tree.getNode('/x')).toBeUndefined();
+    expect(checkACL([{ perms: Perms.ALL, id: { scheme: 'hasOwnProperty', id: 'x' } }], Perms.READ, [{ scheme: 'hasOwnProperty', id: 'x' }])).toBe(false);
   });
 
   it('a super identity passes every check', () => {
