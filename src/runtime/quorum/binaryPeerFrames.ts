@@ -1,0 +1,517 @@
+/**
+ * The binary form of the frames every write sends between servers: PROPOSAL, INFORM, ACK and
+ * COMMIT `message` frames (with their TxnPayloads) and `request` frames (a learner forwarding a
+ * client's write). Text costs the leader a tagged copy, JSON.stringify and base64 for each of them,
+ * several times per write; these frames are the jute records ZooKeeper itself would send (a txn as
+ * its TxnHeader and txn record, a request as its RequestHeader and request record).
+ *
+ * A body starts with its kind byte. JSON text always starts with `{` (0x7B), so the kinds here
+ * never collide with the text form, which every other frame still uses (peerFrames.ts).
+ *
+ * The encoders return null for a frame the binary form cannot carry exactly (a field of the wrong
+ * type, a number out of its range, an extra field): the caller sends it as text instead, so a frame
+ * always decodes to what was encoded. The decoders read with JuteReader: every length is checked
+ * against the bytes left before anything is allocated, and any malformed body throws an Error.
+ */
+import type { Message } from '../../protocol/Message.js';
+import type { Zxid } from '../../protocol/zxid.js';
+import { OpCode } from '../../service/OpCode.js';
+import type { ACL, Id, MultiOp, SubTxn, Txn, WriteRequest } from '../../service/index.js';
+import { JuteDecodeError, JuteReader } from '../../wire/juteReader.js';
+import { JuteWriter } from '../../wire/juteWriter.js';
+import { ACLCodec, IdCodec } from '../../wire/records.js';
+import type { PeerFrame, TxnPayload } from './peerFrames.js';
+
+/** Kind bytes of binary bodies; a text body starts with `{`. */
+export const BinaryFrameKind = { message: 0x01, request: 0x02 } as const;
+
+const HEADER_BYTES = 4;
+/** Message codes of the binary `message` body: only the messages of the broadcast phase. */
+const MessageCode = { PROPOSAL: 0, INFORM: 1, ACK: 2, COMMIT: 3 } as const;
+/** kind, message code, epoch (u32), counter (u32); a txn's value (f64) follows for PROPOSAL and INFORM. */
+const ZXID_MESSAGE_BYTES = 1 + 1 + 4 + 4;
+const TXN_MESSAGE_BYTES = ZXID_MESSAGE_BYTES + 8;
+const COUNT_BYTES = 4;
+/** zxid, time, two presence flags, sessionId, cxid, type: the fewest bytes a payload takes. */
+const PAYLOAD_BYTES_MIN = 8 + 8 + 1 + 1 + 8 + 4 + 4;
+
+/** Thrown inside the encoders when a value does not fit the binary form; never escapes them. */
+class Unfit extends Error {}
+
+// ----- Encoding -----
+
+/**
+ * A PROPOSAL, INFORM, ACK or COMMIT frame with its length header, or null when the frame must
+ * travel as text. Each payload is encoded once (the leader sends it to every learner).
+ */
+export function encodeBinaryMessage(msg: Message, payloads: readonly TxnPayload[] | undefined): Buffer | null {
+  let zxid: Zxid;
+  let value = 0;
+  let code: number;
+  switch (msg.type) {
+    case 'PROPOSAL':
+    case 'INFORM':
+      if (fieldCount(msg) !== 2 || !isRecord(msg.txn) || fieldCount(msg.txn) !== 2 || typeof msg.txn.value !== 'number') return null;
+      code = MessageCode[msg.type];
+      zxid = msg.txn.zxid;
+      value = msg.txn.value;
+      break;
+    case 'ACK':
+    case 'COMMIT':
+      if (fieldCount(msg) !== 2) return null;
+      code = MessageCode[msg.type];
+      zxid = msg.zxid;
+      break;
+    default:
+      return null;
+  }
+  if (!isRecord(zxid) || fieldCount(zxid) !== 2 || !isU32(zxid.epoch) || !isU32(zxid.counter)) return null;
+  const fixedBytes = code <= MessageCode.INFORM ? TXN_MESSAGE_BYTES : ZXID_MESSAGE_BYTES;
+  let parts: Uint8Array[] | undefined;
+  let length = fixedBytes + COUNT_BYTES;
+  if (payloads !== undefined) {
+    if (!Array.isArray(payloads)) return null;
+    parts = [];
+    for (const payload of payloads) {
+      const bytes = payloadBytes(payload);
+      if (bytes === null) return null;
+      parts.push(bytes);
+      length += bytes.byteLength;
+    }
+  }
+  const out = Buffer.allocUnsafe(HEADER_BYTES + length);
+  out.writeUInt32BE(length, 0);
+  out[4] = BinaryFrameKind.message;
+  out[5] = code;
+  out.writeUInt32BE(zxid.epoch, 6);
+  out.writeUInt32BE(zxid.counter, 10);
+  if (code <= MessageCode.INFORM) out.writeDoubleBE(value, 14);
+  let offset = HEADER_BYTES + fixedBytes;
+  out.writeInt32BE(parts === undefined ? -1 : parts.length, offset);
+  offset += COUNT_BYTES;
+  for (const part of parts ?? []) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
+/** A `request` frame with its length header, or null when it must travel as text. */
+export function encodeBinaryRequest(id: number, request: WriteRequest): Buffer | null {
+  try {
+    const writer = new JuteWriter();
+    writer.writeInt(0).writeRaw(REQUEST_KIND).writeLong(BigInt(id));
+    writeRequest(writer, request);
+    writer.patchInt(0, writer.byteLength - HEADER_BYTES);
+    const bytes = writer.toBytes();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  } catch {
+    return null;
+  }
+}
+
+const REQUEST_KIND = Uint8Array.of(BinaryFrameKind.request);
+
+/** A payload is immutable once proposed: its bytes (null: it does not fit) are kept beside it. */
+const payloadCache = new WeakMap<TxnPayload, Uint8Array | null>();
+
+function payloadBytes(payload: TxnPayload): Uint8Array | null {
+  if (!isRecord(payload)) return null;
+  let bytes = payloadCache.get(payload);
+  if (bytes !== undefined) return bytes;
+  try {
+    const writer = new JuteWriter();
+    writePayload(writer, payload);
+    bytes = writer.toBytes();
+  } catch {
+    bytes = null;
+  }
+  payloadCache.set(payload, bytes);
+  return bytes;
+}
+
+function writePayload(writer: JuteWriter, payload: TxnPayload): void {
+  const hasOrigin = payload.origin !== undefined;
+  const hasRequestId = payload.requestId !== undefined;
+  expectFields(payload, 3 + (hasOrigin ? 1 : 0) + (hasRequestId ? 1 : 0));
+  writer.writeLong(payload.zxid).writeLong(BigInt(payload.time));
+  writer.writeBool(hasOrigin).writeBool(hasRequestId);
+  if (hasOrigin) writer.writeLong(BigInt(payload.origin!));
+  if (hasRequestId) writer.writeLong(BigInt(payload.requestId!));
+  writeTxn(writer, payload.txn);
+}
+
+/** TxnHeader (sessionId, cxid, type) then the txn record, as ZooKeeper logs a txn. */
+function writeTxn(writer: JuteWriter, txn: Txn): void {
+  if (!isRecord(txn)) throw new Unfit();
+  writer.writeLong(txn.sessionId).writeInt(txn.cxid);
+  switch (txn.type) {
+    case OpCode.multi:
+      expectFields(txn, 4);
+      writer.writeInt(txn.type);
+      expectArray(txn.txns);
+      writer.writeVector(txn.txns, writeSubTxn);
+      return;
+    case OpCode.setACL:
+      expectFields(txn, 6);
+      writer.writeInt(txn.type);
+      writer.writeUstring(text(txn.path));
+      writeAcl(writer, txn.acl);
+      writer.writeInt(txn.version);
+      return;
+    case OpCode.createSession:
+      expectFields(txn, 4);
+      writer.writeInt(txn.type).writeInt(txn.timeOut);
+      return;
+    case OpCode.closeSession:
+      expectFields(txn, 4);
+      writer.writeInt(txn.type);
+      expectArray(txn.paths2Delete);
+      writer.writeVector(txn.paths2Delete, (w, path) => void w.writeUstring(text(path)));
+      return;
+    default:
+      writeSubTxnBody(writer, txn, 2);
+  }
+}
+
+function writeSubTxn(writer: JuteWriter, txn: SubTxn): void {
+  if (!isRecord(txn)) throw new Unfit();
+  writeSubTxnBody(writer, txn, 0);
+}
+
+/** A txn that may sit in a multi; `headerFields` counts the TxnHeader fields beside it (0 in a multi). */
+function writeSubTxnBody(writer: JuteWriter, txn: SubTxn, headerFields: number): void {
+  switch (txn.type) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+      expectFields(txn, headerFields + 6);
+      writer.writeInt(txn.type).writeUstring(text(txn.path));
+      writer.writeBuffer(bytesOf(txn.data));
+      writeAcl(writer, txn.acl);
+      writer.writeBool(flag(txn.ephemeral)).writeInt(txn.parentCVersion);
+      return;
+    case OpCode.delete:
+      expectFields(txn, headerFields + 2);
+      writer.writeInt(txn.type).writeUstring(text(txn.path));
+      return;
+    case OpCode.setData:
+      expectFields(txn, headerFields + 4);
+      writer.writeInt(txn.type).writeUstring(text(txn.path));
+      writer.writeBuffer(bytesOf(txn.data)).writeInt(txn.version);
+      return;
+    case OpCode.check:
+      expectFields(txn, headerFields + 3);
+      writer.writeInt(txn.type).writeUstring(text(txn.path)).writeInt(txn.version);
+      return;
+    case OpCode.error:
+      expectFields(txn, headerFields + 2);
+      writer.writeInt(txn.type).writeInt(txn.err);
+      return;
+    default:
+      throw new Unfit();
+  }
+}
+
+/** RequestHeader (sessionId, cxid, authInfo, type) then the request record. */
+function writeRequest(writer: JuteWriter, request: WriteRequest): void {
+  if (!isRecord(request)) throw new Unfit();
+  writer.writeLong(request.sessionId).writeInt(request.cxid);
+  expectArray(request.authInfo);
+  writer.writeVector(request.authInfo, writeId);
+  switch (request.type) {
+    case OpCode.multi:
+      expectFields(request, 5);
+      writer.writeInt(request.type);
+      expectArray(request.ops);
+      writer.writeVector(request.ops, writeMultiOp);
+      return;
+    case OpCode.setACL:
+      expectFields(request, 7);
+      writer.writeInt(request.type).writeUstring(text(request.path));
+      writeAcl(writer, request.acl);
+      writer.writeInt(request.version);
+      return;
+    case OpCode.createSession:
+      expectFields(request, 5);
+      writer.writeInt(request.type).writeInt(request.timeOut);
+      return;
+    case OpCode.closeSession:
+      expectFields(request, 4);
+      writer.writeInt(request.type);
+      return;
+    default:
+      writeMultiOpBody(writer, request, 3);
+  }
+}
+
+function writeMultiOp(writer: JuteWriter, op: MultiOp): void {
+  if (!isRecord(op)) throw new Unfit();
+  writeMultiOpBody(writer, op, 0);
+}
+
+function writeMultiOpBody(writer: JuteWriter, op: MultiOp, headerFields: number): void {
+  switch (op.type) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+      expectFields(op, headerFields + 5);
+      writer.writeInt(op.type).writeUstring(text(op.path));
+      writer.writeBuffer(bytesOf(op.data));
+      writeAcl(writer, op.acl);
+      writer.writeInt(op.flags);
+      return;
+    case OpCode.delete:
+    case OpCode.check:
+      expectFields(op, headerFields + 3);
+      writer.writeInt(op.type).writeUstring(text(op.path)).writeInt(op.version);
+      return;
+    case OpCode.setData:
+      expectFields(op, headerFields + 4);
+      writer.writeInt(op.type).writeUstring(text(op.path));
+      writer.writeBuffer(bytesOf(op.data)).writeInt(op.version);
+      return;
+    default:
+      throw new Unfit();
+  }
+}
+
+function writeAcl(writer: JuteWriter, acl: readonly ACL[]): void {
+  expectArray(acl);
+  writer.writeVector(acl, (w, entry) => {
+    if (!isRecord(entry) || fieldCount(entry) !== 2) throw new Unfit();
+    w.writeInt(entry.perms);
+    writeId(w, entry.id);
+  });
+}
+
+function writeId(writer: JuteWriter, id: Id): void {
+  if (!isRecord(id) || fieldCount(id) !== 2) throw new Unfit();
+  writer.writeUstring(text(id.scheme)).writeUstring(text(id.id));
+}
+
+function isRecord(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+/** Defined own fields: JSON leaves undefined ones out, and so does the binary form. */
+function fieldCount(value: object): number {
+  let count = 0;
+  for (const key in value) if (Object.hasOwn(value, key) && (value as Record<string, unknown>)[key] !== undefined) count++;
+  return count;
+}
+
+function expectFields(value: object, count: number): void {
+  if (fieldCount(value) !== count) throw new Unfit();
+}
+
+function expectArray(value: unknown): void {
+  if (!Array.isArray(value)) throw new Unfit();
+}
+
+function text(value: unknown): string {
+  // A lone surrogate has no UTF-8 form: the text form keeps it, the binary one would not.
+  if (typeof value !== 'string' || !(value as WellFormedCheck).isWellFormed()) throw new Unfit();
+  return value;
+}
+
+/** ES2024, in every Node this runs on, though not in the ES2022 lib the project compiles against. */
+type WellFormedCheck = string & { isWellFormed(): boolean };
+
+function bytesOf(value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new Unfit();
+  return value;
+}
+
+function flag(value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new Unfit();
+  return value;
+}
+
+function isU32(value: unknown): value is number {
+  return typeof value === 'number' && value >>> 0 === value;
+}
+
+// ----- Decoding -----
+
+/** Decodes a binary body (its first byte is a BinaryFrameKind); throws an Error naming what is wrong. */
+export function decodeBinaryFrame(body: Buffer): PeerFrame {
+  try {
+    switch (body[0]) {
+      case BinaryFrameKind.message:
+        return decodeMessage(body);
+      case BinaryFrameKind.request:
+        return decodeRequest(body);
+      default:
+        throw new Error(`kind byte 0x${body[0].toString(16)} is neither binary nor text`);
+    }
+  } catch (error) {
+    throw new Error(`not a peer frame: ${(error as Error).message}`);
+  }
+}
+
+function decodeMessage(body: Buffer): PeerFrame {
+  if (body.length < 2) throw new Error('no message code');
+  const code = body[1];
+  if (code > MessageCode.COMMIT) throw new Error(`message code ${code}`);
+  const fixedBytes = code <= MessageCode.INFORM ? TXN_MESSAGE_BYTES : ZXID_MESSAGE_BYTES;
+  if (body.length < fixedBytes + COUNT_BYTES) throw new Error(`${body.length} bytes, a message needs ${fixedBytes + COUNT_BYTES}`);
+  const zxid = { epoch: body.readUInt32BE(2), counter: body.readUInt32BE(6) };
+  const msg: Message =
+    code === MessageCode.PROPOSAL ? { type: 'PROPOSAL', txn: { zxid, value: body.readDoubleBE(10) } }
+    : code === MessageCode.INFORM ? { type: 'INFORM', txn: { zxid, value: body.readDoubleBE(10) } }
+    : code === MessageCode.ACK ? { type: 'ACK', zxid }
+    : { type: 'COMMIT', zxid };
+  const count = body.readInt32BE(fixedBytes);
+  const reader = readerOf(body, fixedBytes + COUNT_BYTES);
+  if (count === -1) {
+    expectEnd(reader);
+    return { t: 'message', msg };
+  }
+  if (count < -1 || count * PAYLOAD_BYTES_MIN > reader.remainingByteCount) {
+    throw new Error(`payload count ${count} with ${reader.remainingByteCount} bytes left`);
+  }
+  const payloads: TxnPayload[] = [];
+  for (let index = 0; index < count; index++) payloads.push(readPayload(reader));
+  expectEnd(reader);
+  return { t: 'message', msg, payloads };
+}
+
+function decodeRequest(body: Buffer): PeerFrame {
+  const reader = readerOf(body, 1);
+  const id = Number(reader.readLong('request.id'));
+  const request = readRequest(reader);
+  expectEnd(reader);
+  return { t: 'request', id, request };
+}
+
+/**
+ * A reader over the body from `offset`, over a plain Uint8Array so that the byte arrays it reads
+ * are copies (a Buffer's slice would keep the whole socket chunk alive). No jute.maxbuffer: the
+ * frame splitter bounded the body, and the reader checks every length against the bytes left.
+ */
+function readerOf(body: Buffer, offset: number): JuteReader {
+  return new JuteReader(new Uint8Array(body.buffer, body.byteOffset + offset, body.byteLength - offset), { maxBufferBytes: 0x7fff_ffff });
+}
+
+function expectEnd(reader: JuteReader): void {
+  if (reader.remainingByteCount !== 0) throw new Error(`${reader.remainingByteCount} bytes after the frame`);
+}
+
+function readPayload(reader: JuteReader): TxnPayload {
+  const zxid = reader.readLong('payload.zxid');
+  const time = Number(reader.readLong('payload.time'));
+  const hasOrigin = reader.readBool('payload.origin?');
+  const hasRequestId = reader.readBool('payload.requestId?');
+  const origin = hasOrigin ? Number(reader.readLong('payload.origin')) : undefined;
+  const requestId = hasRequestId ? Number(reader.readLong('payload.requestId')) : undefined;
+  const txn = readTxn(reader);
+  if (origin === undefined && requestId === undefined) return { zxid, time, txn };
+  if (requestId === undefined) return { zxid, time, txn, origin };
+  if (origin === undefined) return { zxid, time, txn, requestId };
+  return { zxid, time, txn, origin, requestId };
+}
+
+function readTxn(reader: JuteReader): Txn {
+  const sessionId = reader.readLong('txn.sessionId');
+  const cxid = reader.readInt('txn.cxid');
+  const start = reader.position;
+  const type = reader.readInt('txn.type');
+  switch (type) {
+    case OpCode.multi:
+      return { sessionId, cxid, type, txns: reader.readRequiredVector('txn.txns', 4, readSubTxn) };
+    case OpCode.setACL:
+      return { sessionId, cxid, type, path: reader.readRequiredUstring('txn.path'), acl: readAcl(reader, 'txn.acl'), version: reader.readInt('txn.version') };
+    case OpCode.createSession:
+      return { sessionId, cxid, type, timeOut: reader.readInt('txn.timeOut') };
+    case OpCode.closeSession:
+      return { sessionId, cxid, type, paths2Delete: reader.readRequiredVector('txn.paths2Delete', 4, (r, f) => r.readRequiredUstring(f)) };
+    default:
+      return { sessionId, cxid, ...readSubTxnBody(reader, type, start, 'txn') };
+  }
+}
+
+function readSubTxn(reader: JuteReader, field: string): SubTxn {
+  const start = reader.position;
+  return readSubTxnBody(reader, reader.readInt(`${field}.type`), start, field);
+}
+
+function readSubTxnBody(reader: JuteReader, type: number, start: number, field: string): SubTxn {
+  switch (type) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+      return {
+        type, path: reader.readRequiredUstring(`${field}.path`), data: readData(reader, `${field}.data`), acl: readAcl(reader, `${field}.acl`),
+        ephemeral: reader.readBool(`${field}.ephemeral`), parentCVersion: reader.readInt(`${field}.parentCVersion`),
+      };
+    case OpCode.delete:
+      return { type, path: reader.readRequiredUstring(`${field}.path`) };
+    case OpCode.setData:
+      return { type, path: reader.readRequiredUstring(`${field}.path`), data: readData(reader, `${field}.data`), version: reader.readInt(`${field}.version`) };
+    case OpCode.check:
+      return { type, path: reader.readRequiredUstring(`${field}.path`), version: reader.readInt(`${field}.version`) };
+    case OpCode.error:
+      return { type, err: reader.readInt(`${field}.err`) };
+    default:
+      throw new JuteDecodeError('invalidMultiOp', `${field}.type`, start, `${field}.type: ${type} is not a txn type here`);
+  }
+}
+
+function readRequest(reader: JuteReader): WriteRequest {
+  const sessionId = reader.readLong('request.sessionId');
+  const cxid = reader.readInt('request.cxid');
+  const authInfo = reader.readRequiredVector('request.authInfo', IdCodec.minByteCount, (r, f) => IdCodec.read(r, f));
+  const start = reader.position;
+  const type = reader.readInt('request.type');
+  switch (type) {
+    case OpCode.multi:
+      return { sessionId, cxid, authInfo, type, ops: reader.readRequiredVector('request.ops', 4, readMultiOp) };
+    case OpCode.setACL:
+      return {
+        sessionId, cxid, authInfo, type, path: reader.readRequiredUstring('request.path'), acl: readAcl(reader, 'request.acl'),
+        version: reader.readInt('request.version'),
+      };
+    case OpCode.createSession:
+      return { sessionId, cxid, authInfo, type, timeOut: reader.readInt('request.timeOut') };
+    case OpCode.closeSession:
+      return { sessionId, cxid, authInfo, type };
+    default:
+      return { sessionId, cxid, authInfo, ...readMultiOpBody(reader, type, start, 'request') };
+  }
+}
+
+function readMultiOp(reader: JuteReader, field: string): MultiOp {
+  const start = reader.position;
+  return readMultiOpBody(reader, reader.readInt(`${field}.type`), start, field);
+}
+
+function readMultiOpBody(reader: JuteReader, type: number, start: number, field: string): MultiOp {
+  switch (type) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+      return {
+        type, path: reader.readRequiredUstring(`${field}.path`), data: readData(reader, `${field}.data`), acl: readAcl(reader, `${field}.acl`),
+        flags: reader.readInt(`${field}.flags`),
+      };
+    case OpCode.delete:
+    case OpCode.check:
+      return { type, path: reader.readRequiredUstring(`${field}.path`), version: reader.readInt(`${field}.version`) };
+    case OpCode.setData:
+      return { type, path: reader.readRequiredUstring(`${field}.path`), data: readData(reader, `${field}.data`), version: reader.readInt(`${field}.version`) };
+    default:
+      throw new JuteDecodeError('invalidMultiOp', `${field}.type`, start, `${field}.type: ${type} is not a write request type here`);
+  }
+}
+
+function readAcl(reader: JuteReader, field: string): ACL[] {
+  return reader.readRequiredVector(field, ACLCodec.minByteCount, (r, f) => ACLCodec.read(r, f));
+}
+
+function readData(reader: JuteReader, field: string): Uint8Array {
+  const start = reader.position;
+  const data = reader.readBuffer(field);
+  if (data === null) throw new JuteDecodeError('nullField', field, start, `${field} is null (-1)`);
+  return data;
+}
