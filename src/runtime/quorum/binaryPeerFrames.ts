@@ -18,8 +18,8 @@ import type { Zxid } from '../../protocol/zxid.js';
 import { OpCode } from '../../service/OpCode.js';
 import type { ACL, Id, MultiOp, SubTxn, Txn, WriteRequest } from '../../service/index.js';
 import { JuteDecodeError, JuteReader } from '../../wire/juteReader.js';
-import { JuteWriter } from '../../wire/juteWriter.js';
 import { ACLCodec, IdCodec } from '../../wire/records.js';
+import { FrameWriter } from './FrameWriter.js';
 import type { PeerFrame, TxnPayload } from './peerFrames.js';
 
 /** Kind bytes of binary bodies; a text body starts with `{`. */
@@ -99,18 +99,16 @@ export function encodeBinaryMessage(msg: Message, payloads: readonly TxnPayload[
 /** A `request` frame with its length header, or null when it must travel as text. */
 export function encodeBinaryRequest(id: number, request: WriteRequest): Buffer | null {
   try {
-    const writer = new JuteWriter();
-    writer.writeInt(0).writeRaw(REQUEST_KIND).writeLong(BigInt(id));
+    const writer = scratch.reset();
+    writer.writeInt(0).writeByte(BinaryFrameKind.request).writeIntegral(id);
     writeRequest(writer, request);
-    writer.patchInt(0, writer.byteLength - HEADER_BYTES);
-    const bytes = writer.toBytes();
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return writer.patchInt(0, writer.byteLength - HEADER_BYTES).take();
   } catch {
     return null;
   }
 }
 
-const REQUEST_KIND = Uint8Array.of(BinaryFrameKind.request);
+const scratch = new FrameWriter();
 
 /** A payload is immutable once proposed: its bytes (null: it does not fit) are kept beside it. */
 const payloadCache = new WeakMap<TxnPayload, Uint8Array | null>();
@@ -120,9 +118,9 @@ function payloadBytes(payload: TxnPayload): Uint8Array | null {
   let bytes = payloadCache.get(payload);
   if (bytes !== undefined) return bytes;
   try {
-    const writer = new JuteWriter();
+    const writer = scratch.reset();
     writePayload(writer, payload);
-    bytes = writer.toBytes();
+    bytes = writer.take();
   } catch {
     bytes = null;
   }
@@ -130,32 +128,31 @@ function payloadBytes(payload: TxnPayload): Uint8Array | null {
   return bytes;
 }
 
-function writePayload(writer: JuteWriter, payload: TxnPayload): void {
+function writePayload(writer: FrameWriter, payload: TxnPayload): void {
   const hasOrigin = payload.origin !== undefined;
   const hasRequestId = payload.requestId !== undefined;
   expectFields(payload, 3 + (hasOrigin ? 1 : 0) + (hasRequestId ? 1 : 0));
-  writer.writeLong(payload.zxid).writeLong(BigInt(payload.time));
+  writer.writeLong(payload.zxid).writeIntegral(payload.time);
   writer.writeBool(hasOrigin).writeBool(hasRequestId);
-  if (hasOrigin) writer.writeLong(BigInt(payload.origin!));
-  if (hasRequestId) writer.writeLong(BigInt(payload.requestId!));
+  if (hasOrigin) writer.writeIntegral(payload.origin);
+  if (hasRequestId) writer.writeIntegral(payload.requestId);
   writeTxn(writer, payload.txn);
 }
 
 /** TxnHeader (sessionId, cxid, type) then the txn record, as ZooKeeper logs a txn. */
-function writeTxn(writer: JuteWriter, txn: Txn): void {
+function writeTxn(writer: FrameWriter, txn: Txn): void {
   if (!isRecord(txn)) throw new Unfit();
   writer.writeLong(txn.sessionId).writeInt(txn.cxid);
   switch (txn.type) {
     case OpCode.multi:
       expectFields(txn, 4);
       writer.writeInt(txn.type);
-      expectArray(txn.txns);
       writer.writeVector(txn.txns, writeSubTxn);
       return;
     case OpCode.setACL:
       expectFields(txn, 6);
       writer.writeInt(txn.type);
-      writer.writeUstring(text(txn.path));
+      writer.writeUstring(txn.path);
       writeAcl(writer, txn.acl);
       writer.writeInt(txn.version);
       return;
@@ -166,43 +163,42 @@ function writeTxn(writer: JuteWriter, txn: Txn): void {
     case OpCode.closeSession:
       expectFields(txn, 4);
       writer.writeInt(txn.type);
-      expectArray(txn.paths2Delete);
-      writer.writeVector(txn.paths2Delete, (w, path) => void w.writeUstring(text(path)));
+      writer.writeVector(txn.paths2Delete, (w, path: string) => void w.writeUstring(path));
       return;
     default:
       writeSubTxnBody(writer, txn, 2);
   }
 }
 
-function writeSubTxn(writer: JuteWriter, txn: SubTxn): void {
+function writeSubTxn(writer: FrameWriter, txn: SubTxn): void {
   if (!isRecord(txn)) throw new Unfit();
   writeSubTxnBody(writer, txn, 0);
 }
 
 /** A txn that may sit in a multi; `headerFields` counts the TxnHeader fields beside it (0 in a multi). */
-function writeSubTxnBody(writer: JuteWriter, txn: SubTxn, headerFields: number): void {
+function writeSubTxnBody(writer: FrameWriter, txn: SubTxn, headerFields: number): void {
   switch (txn.type) {
     case OpCode.create:
     case OpCode.create2:
     case OpCode.createContainer:
       expectFields(txn, headerFields + 6);
-      writer.writeInt(txn.type).writeUstring(text(txn.path));
-      writer.writeBuffer(bytesOf(txn.data));
+      writer.writeInt(txn.type).writeUstring(txn.path);
+      writer.writeBuffer(txn.data);
       writeAcl(writer, txn.acl);
-      writer.writeBool(flag(txn.ephemeral)).writeInt(txn.parentCVersion);
+      writer.writeBool(txn.ephemeral).writeInt(txn.parentCVersion);
       return;
     case OpCode.delete:
       expectFields(txn, headerFields + 2);
-      writer.writeInt(txn.type).writeUstring(text(txn.path));
+      writer.writeInt(txn.type).writeUstring(txn.path);
       return;
     case OpCode.setData:
       expectFields(txn, headerFields + 4);
-      writer.writeInt(txn.type).writeUstring(text(txn.path));
-      writer.writeBuffer(bytesOf(txn.data)).writeInt(txn.version);
+      writer.writeInt(txn.type).writeUstring(txn.path);
+      writer.writeBuffer(txn.data).writeInt(txn.version);
       return;
     case OpCode.check:
       expectFields(txn, headerFields + 3);
-      writer.writeInt(txn.type).writeUstring(text(txn.path)).writeInt(txn.version);
+      writer.writeInt(txn.type).writeUstring(txn.path).writeInt(txn.version);
       return;
     case OpCode.error:
       expectFields(txn, headerFields + 2);
@@ -214,21 +210,19 @@ function writeSubTxnBody(writer: JuteWriter, txn: SubTxn, headerFields: number):
 }
 
 /** RequestHeader (sessionId, cxid, authInfo, type) then the request record. */
-function writeRequest(writer: JuteWriter, request: WriteRequest): void {
+function writeRequest(writer: FrameWriter, request: WriteRequest): void {
   if (!isRecord(request)) throw new Unfit();
   writer.writeLong(request.sessionId).writeInt(request.cxid);
-  expectArray(request.authInfo);
   writer.writeVector(request.authInfo, writeId);
   switch (request.type) {
     case OpCode.multi:
       expectFields(request, 5);
       writer.writeInt(request.type);
-      expectArray(request.ops);
       writer.writeVector(request.ops, writeMultiOp);
       return;
     case OpCode.setACL:
       expectFields(request, 7);
-      writer.writeInt(request.type).writeUstring(text(request.path));
+      writer.writeInt(request.type).writeUstring(request.path);
       writeAcl(writer, request.acl);
       writer.writeInt(request.version);
       return;
@@ -245,49 +239,48 @@ function writeRequest(writer: JuteWriter, request: WriteRequest): void {
   }
 }
 
-function writeMultiOp(writer: JuteWriter, op: MultiOp): void {
+function writeMultiOp(writer: FrameWriter, op: MultiOp): void {
   if (!isRecord(op)) throw new Unfit();
   writeMultiOpBody(writer, op, 0);
 }
 
-function writeMultiOpBody(writer: JuteWriter, op: MultiOp, headerFields: number): void {
+function writeMultiOpBody(writer: FrameWriter, op: MultiOp, headerFields: number): void {
   switch (op.type) {
     case OpCode.create:
     case OpCode.create2:
     case OpCode.createContainer:
       expectFields(op, headerFields + 5);
-      writer.writeInt(op.type).writeUstring(text(op.path));
-      writer.writeBuffer(bytesOf(op.data));
+      writer.writeInt(op.type).writeUstring(op.path);
+      writer.writeBuffer(op.data);
       writeAcl(writer, op.acl);
       writer.writeInt(op.flags);
       return;
     case OpCode.delete:
     case OpCode.check:
       expectFields(op, headerFields + 3);
-      writer.writeInt(op.type).writeUstring(text(op.path)).writeInt(op.version);
+      writer.writeInt(op.type).writeUstring(op.path).writeInt(op.version);
       return;
     case OpCode.setData:
       expectFields(op, headerFields + 4);
-      writer.writeInt(op.type).writeUstring(text(op.path));
-      writer.writeBuffer(bytesOf(op.data)).writeInt(op.version);
+      writer.writeInt(op.type).writeUstring(op.path);
+      writer.writeBuffer(op.data).writeInt(op.version);
       return;
     default:
       throw new Unfit();
   }
 }
 
-function writeAcl(writer: JuteWriter, acl: readonly ACL[]): void {
-  expectArray(acl);
-  writer.writeVector(acl, (w, entry) => {
+function writeAcl(writer: FrameWriter, acl: readonly ACL[]): void {
+  writer.writeVector(acl, (w, entry: ACL) => {
     if (!isRecord(entry) || fieldCount(entry) !== 2) throw new Unfit();
     w.writeInt(entry.perms);
     writeId(w, entry.id);
   });
 }
 
-function writeId(writer: JuteWriter, id: Id): void {
+function writeId(writer: FrameWriter, id: Id): void {
   if (!isRecord(id) || fieldCount(id) !== 2) throw new Unfit();
-  writer.writeUstring(text(id.scheme)).writeUstring(text(id.id));
+  writer.writeUstring(id.scheme).writeUstring(id.id);
 }
 
 function isRecord(value: unknown): value is object {
@@ -296,36 +289,14 @@ function isRecord(value: unknown): value is object {
 
 /** Defined own fields: JSON leaves undefined ones out, and so does the binary form. */
 function fieldCount(value: object): number {
-  let count = 0;
-  for (const key in value) if (Object.hasOwn(value, key) && (value as Record<string, unknown>)[key] !== undefined) count++;
+  const keys = Object.keys(value);
+  let count = keys.length;
+  for (const key of keys) if ((value as Record<string, unknown>)[key] === undefined) count--;
   return count;
 }
 
 function expectFields(value: object, count: number): void {
   if (fieldCount(value) !== count) throw new Unfit();
-}
-
-function expectArray(value: unknown): void {
-  if (!Array.isArray(value)) throw new Unfit();
-}
-
-function text(value: unknown): string {
-  // A lone surrogate has no UTF-8 form: the text form keeps it, the binary one would not.
-  if (typeof value !== 'string' || !(value as WellFormedCheck).isWellFormed()) throw new Unfit();
-  return value;
-}
-
-/** ES2024, in every Node this runs on, though not in the ES2022 lib the project compiles against. */
-type WellFormedCheck = string & { isWellFormed(): boolean };
-
-function bytesOf(value: unknown): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new Unfit();
-  return value;
-}
-
-function flag(value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new Unfit();
-  return value;
 }
 
 function isU32(value: unknown): value is number {
