@@ -10,15 +10,14 @@
  *
  * The encoders return null for a frame the binary form cannot carry exactly (a field of the wrong
  * type, a number out of its range, an extra field): the caller sends it as text instead, so a frame
- * always decodes to what was encoded. The decoders read with JuteReader: every length is checked
+ * always decodes to what was encoded. The decoders read with FrameReader: every length is checked
  * against the bytes left before anything is allocated, and any malformed body throws an Error.
  */
 import type { Message } from '../../protocol/Message.js';
 import type { Zxid } from '../../protocol/zxid.js';
 import { OpCode } from '../../service/OpCode.js';
 import type { ACL, Id, MultiOp, SubTxn, Txn, WriteRequest } from '../../service/index.js';
-import { JuteDecodeError, JuteReader } from '../../wire/juteReader.js';
-import { ACLCodec, IdCodec } from '../../wire/records.js';
+import { FrameReader } from './FrameReader.js';
 import { FrameWriter } from './FrameWriter.js';
 import type { PeerFrame, TxnPayload } from './peerFrames.js';
 
@@ -334,9 +333,9 @@ function decodeMessage(body: Buffer): PeerFrame {
     : code === MessageCode.ACK ? { type: 'ACK', zxid }
     : { type: 'COMMIT', zxid };
   const count = body.readInt32BE(fixedBytes);
-  const reader = readerOf(body, fixedBytes + COUNT_BYTES);
+  const reader = new FrameReader(body, fixedBytes + COUNT_BYTES);
   if (count === -1) {
-    expectEnd(reader);
+    reader.expectEnd();
     return { t: 'message', msg };
   }
   if (count < -1 || count * PAYLOAD_BYTES_MIN > reader.remainingByteCount) {
@@ -344,32 +343,19 @@ function decodeMessage(body: Buffer): PeerFrame {
   }
   const payloads: TxnPayload[] = [];
   for (let index = 0; index < count; index++) payloads.push(readPayload(reader));
-  expectEnd(reader);
+  reader.expectEnd();
   return { t: 'message', msg, payloads };
 }
 
 function decodeRequest(body: Buffer): PeerFrame {
-  const reader = readerOf(body, 1);
+  const reader = new FrameReader(body, 1);
   const id = Number(reader.readLong('request.id'));
   const request = readRequest(reader);
-  expectEnd(reader);
+  reader.expectEnd();
   return { t: 'request', id, request };
 }
 
-/**
- * A reader over the body from `offset`, over a plain Uint8Array so that the byte arrays it reads
- * are copies (a Buffer's slice would keep the whole socket chunk alive). No jute.maxbuffer: the
- * frame splitter bounded the body, and the reader checks every length against the bytes left.
- */
-function readerOf(body: Buffer, offset: number): JuteReader {
-  return new JuteReader(new Uint8Array(body.buffer, body.byteOffset + offset, body.byteLength - offset), { maxBufferBytes: 0x7fff_ffff });
-}
-
-function expectEnd(reader: JuteReader): void {
-  if (reader.remainingByteCount !== 0) throw new Error(`${reader.remainingByteCount} bytes after the frame`);
-}
-
-function readPayload(reader: JuteReader): TxnPayload {
+function readPayload(reader: FrameReader): TxnPayload {
   const zxid = reader.readLong('payload.zxid');
   const time = Number(reader.readLong('payload.time'));
   const hasOrigin = reader.readBool('payload.origin?');
@@ -383,106 +369,137 @@ function readPayload(reader: JuteReader): TxnPayload {
   return { zxid, time, txn, origin, requestId };
 }
 
-function readTxn(reader: JuteReader): Txn {
+/** Bytes of the smallest element of each vector: a type, a count, a length, an ACL (perms, two lengths). */
+const TYPE_BYTES = 4;
+const LENGTH_BYTES = 4;
+const ACL_BYTES_MIN = 4 + 2 * LENGTH_BYTES;
+
+function readTxn(reader: FrameReader): Txn {
   const sessionId = reader.readLong('txn.sessionId');
   const cxid = reader.readInt('txn.cxid');
-  const start = reader.position;
   const type = reader.readInt('txn.type');
-  switch (type) {
-    case OpCode.multi:
-      return { sessionId, cxid, type, txns: reader.readRequiredVector('txn.txns', 4, readSubTxn) };
-    case OpCode.setACL:
-      return { sessionId, cxid, type, path: reader.readRequiredUstring('txn.path'), acl: readAcl(reader, 'txn.acl'), version: reader.readInt('txn.version') };
-    case OpCode.createSession:
-      return { sessionId, cxid, type, timeOut: reader.readInt('txn.timeOut') };
-    case OpCode.closeSession:
-      return { sessionId, cxid, type, paths2Delete: reader.readRequiredVector('txn.paths2Delete', 4, (r, f) => r.readRequiredUstring(f)) };
-    default:
-      return { sessionId, cxid, ...readSubTxnBody(reader, type, start, 'txn') };
-  }
-}
-
-function readSubTxn(reader: JuteReader, field: string): SubTxn {
-  const start = reader.position;
-  return readSubTxnBody(reader, reader.readInt(`${field}.type`), start, field);
-}
-
-function readSubTxnBody(reader: JuteReader, type: number, start: number, field: string): SubTxn {
   switch (type) {
     case OpCode.create:
     case OpCode.create2:
     case OpCode.createContainer:
       return {
-        type, path: reader.readRequiredUstring(`${field}.path`), data: readData(reader, `${field}.data`), acl: readAcl(reader, `${field}.acl`),
-        ephemeral: reader.readBool(`${field}.ephemeral`), parentCVersion: reader.readInt(`${field}.parentCVersion`),
+        sessionId, cxid, type, path: reader.readUstring('txn.path'), data: reader.readBuffer('txn.data'), acl: readAcl(reader, 'txn.acl'),
+        ephemeral: reader.readBool('txn.ephemeral'), parentCVersion: reader.readInt('txn.parentCVersion'),
       };
     case OpCode.delete:
-      return { type, path: reader.readRequiredUstring(`${field}.path`) };
+      return { sessionId, cxid, type, path: reader.readUstring('txn.path') };
     case OpCode.setData:
-      return { type, path: reader.readRequiredUstring(`${field}.path`), data: readData(reader, `${field}.data`), version: reader.readInt(`${field}.version`) };
+      return { sessionId, cxid, type, path: reader.readUstring('txn.path'), data: reader.readBuffer('txn.data'), version: reader.readInt('txn.version') };
     case OpCode.check:
-      return { type, path: reader.readRequiredUstring(`${field}.path`), version: reader.readInt(`${field}.version`) };
+      return { sessionId, cxid, type, path: reader.readUstring('txn.path'), version: reader.readInt('txn.version') };
     case OpCode.error:
-      return { type, err: reader.readInt(`${field}.err`) };
+      return { sessionId, cxid, type, err: reader.readInt('txn.err') };
+    case OpCode.setACL:
+      return { sessionId, cxid, type, path: reader.readUstring('txn.path'), acl: readAcl(reader, 'txn.acl'), version: reader.readInt('txn.version') };
+    case OpCode.multi: {
+      const txns: SubTxn[] = [];
+      for (let left = reader.readCount('txn.txns', TYPE_BYTES); left > 0; left--) txns.push(readSubTxn(reader));
+      return { sessionId, cxid, type, txns };
+    }
+    case OpCode.createSession:
+      return { sessionId, cxid, type, timeOut: reader.readInt('txn.timeOut') };
+    case OpCode.closeSession: {
+      const paths2Delete: string[] = [];
+      for (let left = reader.readCount('txn.paths2Delete', LENGTH_BYTES); left > 0; left--) paths2Delete.push(reader.readUstring('txn.paths2Delete[]'));
+      return { sessionId, cxid, type, paths2Delete };
+    }
     default:
-      throw new JuteDecodeError('invalidMultiOp', `${field}.type`, start, `${field}.type: ${type} is not a txn type here`);
+      throw new Error(`txn.type: ${type} is not a txn type`);
   }
 }
 
-function readRequest(reader: JuteReader): WriteRequest {
+function readSubTxn(reader: FrameReader): SubTxn {
+  const type = reader.readInt('txn.txns[].type');
+  switch (type) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+      return {
+        type, path: reader.readUstring('txn.txns[].path'), data: reader.readBuffer('txn.txns[].data'), acl: readAcl(reader, 'txn.txns[].acl'),
+        ephemeral: reader.readBool('txn.txns[].ephemeral'), parentCVersion: reader.readInt('txn.txns[].parentCVersion'),
+      };
+    case OpCode.delete:
+      return { type, path: reader.readUstring('txn.txns[].path') };
+    case OpCode.setData:
+      return { type, path: reader.readUstring('txn.txns[].path'), data: reader.readBuffer('txn.txns[].data'), version: reader.readInt('txn.txns[].version') };
+    case OpCode.check:
+      return { type, path: reader.readUstring('txn.txns[].path'), version: reader.readInt('txn.txns[].version') };
+    case OpCode.error:
+      return { type, err: reader.readInt('txn.txns[].err') };
+    default:
+      throw new Error(`txn.txns[].type: ${type} is not a txn type a multi may hold`);
+  }
+}
+
+function readRequest(reader: FrameReader): WriteRequest {
   const sessionId = reader.readLong('request.sessionId');
   const cxid = reader.readInt('request.cxid');
-  const authInfo = reader.readRequiredVector('request.authInfo', IdCodec.minByteCount, (r, f) => IdCodec.read(r, f));
-  const start = reader.position;
+  const authInfo: Id[] = [];
+  for (let left = reader.readCount('request.authInfo', 2 * LENGTH_BYTES); left > 0; left--) authInfo.push(readId(reader, 'request.authInfo[]'));
   const type = reader.readInt('request.type');
   switch (type) {
-    case OpCode.multi:
-      return { sessionId, cxid, authInfo, type, ops: reader.readRequiredVector('request.ops', 4, readMultiOp) };
-    case OpCode.setACL:
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
       return {
-        sessionId, cxid, authInfo, type, path: reader.readRequiredUstring('request.path'), acl: readAcl(reader, 'request.acl'),
+        sessionId, cxid, authInfo, type, path: reader.readUstring('request.path'), data: reader.readBuffer('request.data'),
+        acl: readAcl(reader, 'request.acl'), flags: reader.readInt('request.flags'),
+      };
+    case OpCode.delete:
+    case OpCode.check:
+      return { sessionId, cxid, authInfo, type, path: reader.readUstring('request.path'), version: reader.readInt('request.version') };
+    case OpCode.setData:
+      return {
+        sessionId, cxid, authInfo, type, path: reader.readUstring('request.path'), data: reader.readBuffer('request.data'),
         version: reader.readInt('request.version'),
       };
+    case OpCode.setACL:
+      return { sessionId, cxid, authInfo, type, path: reader.readUstring('request.path'), acl: readAcl(reader, 'request.acl'), version: reader.readInt('request.version') };
+    case OpCode.multi: {
+      const ops: MultiOp[] = [];
+      for (let left = reader.readCount('request.ops', TYPE_BYTES); left > 0; left--) ops.push(readMultiOp(reader));
+      return { sessionId, cxid, authInfo, type, ops };
+    }
     case OpCode.createSession:
       return { sessionId, cxid, authInfo, type, timeOut: reader.readInt('request.timeOut') };
     case OpCode.closeSession:
       return { sessionId, cxid, authInfo, type };
     default:
-      return { sessionId, cxid, authInfo, ...readMultiOpBody(reader, type, start, 'request') };
+      throw new Error(`request.type: ${type} is not a write request type`);
   }
 }
 
-function readMultiOp(reader: JuteReader, field: string): MultiOp {
-  const start = reader.position;
-  return readMultiOpBody(reader, reader.readInt(`${field}.type`), start, field);
-}
-
-function readMultiOpBody(reader: JuteReader, type: number, start: number, field: string): MultiOp {
+function readMultiOp(reader: FrameReader): MultiOp {
+  const type = reader.readInt('request.ops[].type');
   switch (type) {
     case OpCode.create:
     case OpCode.create2:
     case OpCode.createContainer:
       return {
-        type, path: reader.readRequiredUstring(`${field}.path`), data: readData(reader, `${field}.data`), acl: readAcl(reader, `${field}.acl`),
-        flags: reader.readInt(`${field}.flags`),
+        type, path: reader.readUstring('request.ops[].path'), data: reader.readBuffer('request.ops[].data'), acl: readAcl(reader, 'request.ops[].acl'),
+        flags: reader.readInt('request.ops[].flags'),
       };
     case OpCode.delete:
     case OpCode.check:
-      return { type, path: reader.readRequiredUstring(`${field}.path`), version: reader.readInt(`${field}.version`) };
+      return { type, path: reader.readUstring('request.ops[].path'), version: reader.readInt('request.ops[].version') };
     case OpCode.setData:
-      return { type, path: reader.readRequiredUstring(`${field}.path`), data: readData(reader, `${field}.data`), version: reader.readInt(`${field}.version`) };
+      return { type, path: reader.readUstring('request.ops[].path'), data: reader.readBuffer('request.ops[].data'), version: reader.readInt('request.ops[].version') };
     default:
-      throw new JuteDecodeError('invalidMultiOp', `${field}.type`, start, `${field}.type: ${type} is not a write request type here`);
+      throw new Error(`request.ops[].type: ${type} is not a write request type a multi may hold`);
   }
 }
 
-function readAcl(reader: JuteReader, field: string): ACL[] {
-  return reader.readRequiredVector(field, ACLCodec.minByteCount, (r, f) => ACLCodec.read(r, f));
+function readAcl(reader: FrameReader, field: string): ACL[] {
+  const acl: ACL[] = [];
+  for (let left = reader.readCount(field, ACL_BYTES_MIN); left > 0; left--) acl.push({ perms: reader.readInt(field), id: readId(reader, field) });
+  return acl;
 }
 
-function readData(reader: JuteReader, field: string): Uint8Array {
-  const start = reader.position;
-  const data = reader.readBuffer(field);
-  if (data === null) throw new JuteDecodeError('nullField', field, start, `${field} is null (-1)`);
-  return data;
+function readId(reader: FrameReader, field: string): Id {
+  return { scheme: reader.readUstring(field), id: reader.readUstring(field) };
 }
