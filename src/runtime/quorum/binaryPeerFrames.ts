@@ -109,13 +109,25 @@ export function encodeBinaryRequest(id: number, request: WriteRequest): Buffer |
 
 const scratch = new FrameWriter();
 
-/** A payload is immutable once proposed: its bytes (null: it does not fit) are kept beside it. */
-const payloadCache = new WeakMap<TxnPayload, Uint8Array | null>();
+/**
+ * A payload is immutable once proposed, and the leader sends it to every learner within a few
+ * frames: the bytes of the last RECENT_PAYLOADS payloads (null: it does not fit) are kept. A miss
+ * only costs encoding again. Not a WeakMap beside each payload: the leader keeps payloads until a
+ * snapshot covers them, and their bytes, cut from Node's shared 8 KiB pool, would keep whole pool
+ * slabs alive that long.
+ */
+const RECENT_PAYLOADS = 16;
+const recentPayloads: (TxnPayload | undefined)[] = new Array<TxnPayload | undefined>(RECENT_PAYLOADS).fill(undefined);
+const recentBytes: (Uint8Array | null)[] = new Array<Uint8Array | null>(RECENT_PAYLOADS).fill(null);
+let newestRecent = 0;
 
 function payloadBytes(payload: TxnPayload): Uint8Array | null {
   if (!isRecord(payload)) return null;
-  let bytes = payloadCache.get(payload);
-  if (bytes !== undefined) return bytes;
+  for (let back = 0; back < RECENT_PAYLOADS; back++) {
+    const slot = (newestRecent - back + RECENT_PAYLOADS) % RECENT_PAYLOADS;
+    if (recentPayloads[slot] === payload) return recentBytes[slot];
+  }
+  let bytes: Uint8Array | null;
   try {
     const writer = scratch.reset();
     writePayload(writer, payload);
@@ -123,7 +135,9 @@ function payloadBytes(payload: TxnPayload): Uint8Array | null {
   } catch {
     bytes = null;
   }
-  payloadCache.set(payload, bytes);
+  newestRecent = (newestRecent + 1) % RECENT_PAYLOADS;
+  recentPayloads[newestRecent] = payload;
+  recentBytes[newestRecent] = bytes;
   return bytes;
 }
 
