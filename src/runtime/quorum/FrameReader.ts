@@ -9,6 +9,7 @@
  */
 export class FrameReader {
   private offset: number;
+  private view: DataView | undefined;
 
   constructor(
     private readonly body: Buffer,
@@ -47,7 +48,17 @@ export class FrameReader {
 
   readLong(field: string): bigint {
     this.require(8, field);
-    const value = this.body.readBigInt64BE(this.offset);
+    // DataView's getBigInt64 is a builtin; Buffer's readBigInt64BE builds the value from BigInts.
+    this.view ??= new DataView(this.body.buffer, this.body.byteOffset, this.body.byteLength);
+    const value = this.view.getBigInt64(this.offset);
+    this.offset += 8;
+    return value;
+  }
+
+  /** A jute long that FrameWriter.writeIntegral wrote from a number, as that number. */
+  readIntegral(field: string): number {
+    this.require(8, field);
+    const value = this.body.readInt32BE(this.offset) * 2 ** 32 + this.body.readUInt32BE(this.offset + 4);
     this.offset += 8;
     return value;
   }

@@ -365,7 +365,7 @@ function decodeMessage(body: Buffer): PeerFrame {
 
 function decodeRequest(body: Buffer): PeerFrame {
   const reader = new FrameReader(body, 1);
-  const id = Number(reader.readLong('request.id'));
+  const id = reader.readIntegral('request.id');
   const request = readRequest(reader);
   reader.expectEnd();
   return { t: 'request', id, request };
@@ -373,11 +373,11 @@ function decodeRequest(body: Buffer): PeerFrame {
 
 function readPayload(reader: FrameReader): TxnPayload {
   const zxid = reader.readLong('payload.zxid');
-  const time = Number(reader.readLong('payload.time'));
+  const time = reader.readIntegral('payload.time');
   const hasOrigin = reader.readBool('payload.origin?');
   const hasRequestId = reader.readBool('payload.requestId?');
-  const origin = hasOrigin ? Number(reader.readLong('payload.origin')) : undefined;
-  const requestId = hasRequestId ? Number(reader.readLong('payload.requestId')) : undefined;
+  const origin = hasOrigin ? reader.readIntegral('payload.origin') : undefined;
+  const requestId = hasRequestId ? reader.readIntegral('payload.requestId') : undefined;
   const txn = readTxn(reader);
   if (origin === undefined && requestId === undefined) return { zxid, time, txn };
   if (requestId === undefined) return { zxid, time, txn, origin };
