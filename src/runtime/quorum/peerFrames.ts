@@ -1,5 +1,6 @@
 import type { Message } from '../../protocol/Message.js';
 import type { Txn, WriteRequest } from '../../service/index.js';
+import { decodeBinaryFrame, encodeBinaryMessage, encodeBinaryRequest } from './binaryPeerFrames.js';
 
 /** A txn's real content, travelling beside the chart's `{zxid, value}` (value = the zxid as a number). */
 export interface TxnPayload {
@@ -38,11 +39,23 @@ export const FRAME_HEADER_BYTES = 4;
 export const PEER_FRAME_BYTES_MAX_DEFAULT = 512 * 1024 * 1024;
 
 /**
- * Length (u32 BE) then the frame as tagged JSON (taggedJson.ts: bigints and byte arrays survive the
- * trip). The tags are put in and taken out by a walk around the native JSON.stringify and JSON.parse:
- * a replacer or reviver function costs two to three times as much, on every frame of every write.
+ * Length (u32 BE) then the body. The frames of every write (PROPOSAL, INFORM, ACK, COMMIT and
+ * forwarded requests) are binary (binaryPeerFrames.ts: a kind byte, then jute records); the rest,
+ * and any frame the binary form cannot carry exactly, are tagged JSON (taggedJson.ts: bigints and
+ * byte arrays survive the trip), whose first byte is always `{`.
  */
 export function encodePeerFrame(frame: PeerFrame): Buffer {
+  const binary = frame.t === 'message' ? (frame.snapshot === undefined && isObject(frame.msg) ? encodeBinaryMessage(frame.msg, frame.payloads) : null)
+    : frame.t === 'request' ? encodeBinaryRequest(frame.id, frame.request)
+    : null;
+  return binary ?? encodeTextFrame(frame);
+}
+
+/**
+ * The tags are put in and taken out by a walk around the native JSON.stringify and JSON.parse:
+ * a replacer or reviver function costs two to three times as much.
+ */
+function encodeTextFrame(frame: PeerFrame): Buffer {
   const text = frame.t === 'message' && frame.payloads !== undefined && frame.snapshot === undefined
     ? messageText(frame.msg, frame.payloads)
     : JSON.stringify(tagged(frame));
@@ -51,6 +64,10 @@ export function encodePeerFrame(frame: PeerFrame): Buffer {
   out.writeUInt32BE(length, 0);
   out.write(text, FRAME_HEADER_BYTES, 'utf8');
   return out;
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
 }
 
 /**
@@ -104,7 +121,11 @@ function untagged(value: unknown): unknown {
 
 const FRAME_TYPES = new Set(['hello', 'message', 'ping', 'request', 'refused', 'sync', 'synced']);
 
+const TEXT_START = 0x7b; // '{'
+
+/** Throws an Error naming what is wrong with a body that is not a frame (the connection is then closed). */
 export function decodePeerFrame(body: Buffer): PeerFrame {
+  if (body.length > 0 && body[0] !== TEXT_START) return decodeBinaryFrame(body);
   const value = untagged(JSON.parse(body.toString('utf8'))) as { t?: unknown } | null;
   if (value === null || typeof value !== 'object' || typeof value.t !== 'string' || !FRAME_TYPES.has(value.t)) {
     throw new Error(`not a peer frame: ${body.subarray(0, 40).toString('utf8')}`);
