@@ -53,6 +53,7 @@ export class ChunkedList<T> implements Iterable<T> {
     return ChunkedList.of(items, this.chunkSize);
   }
 
+  /** The item at `index` (negative counts from the end, as Array.prototype.at), or undefined outside the list. */
   at(index: number): T | undefined {
     if (index < 0) index += this.length;
     if (index < 0 || index >= this.length) return undefined;
@@ -120,6 +121,7 @@ export class ChunkedList<T> implements Iterable<T> {
     return index < 0 ? Math.max(0, this.length + index) : Math.min(index, this.length);
   }
 
+  /** The items in order. */
   *[Symbol.iterator](): Iterator<T> {
     for (const chunk of this.chunks) yield* chunk;
     yield* this.tail;

@@ -7,6 +7,7 @@ import { ChunkedList } from './ChunkedList.js';
  */
 export type Seq<T> = readonly T[] | ChunkedList<T>;
 
+/** Whether `list` is a running server's chunked list (else the model's array). */
 export function isChunked<T>(list: Seq<T>): list is ChunkedList<T> {
   return list instanceof ChunkedList;
 }
