@@ -38,17 +38,51 @@ interface SnapshotBody {
 }
 
 export function encodeSnapshot(zxid: bigint, tree: DataTree, history?: readonly HistoryRun[]): Buffer {
+  const pieces: Buffer[] = [];
+  for (const text of snapshotText(zxid, tree, history)) pieces.push(Buffer.from(text, 'utf8'));
+  return withHeader(Buffer.concat(pieces));
+}
+
+/**
+ * encodeSnapshot's bytes, encoded a slice of nodes per turn of the event loop: a server snapshotting
+ * a tree of a million nodes goes on answering its clients and its leader meanwhile (ZooKeeper
+ * snapshots on a thread of its own). The tree is immutable, so the slices are of one state.
+ */
+export async function encodeSnapshotSliced(zxid: bigint, tree: DataTree, history?: readonly HistoryRun[]): Promise<Buffer> {
+  const pieces: Buffer[] = [];
+  for (const text of snapshotText(zxid, tree, history)) {
+    pieces.push(Buffer.from(text, 'utf8'));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return withHeader(Buffer.concat(pieces));
+}
+
+/** Nodes per piece of snapshotText: a few milliseconds of encoding (about 7 µs a node). */
+const NODES_PER_PIECE = 500;
+
+/**
+ * The body's tagged JSON in pieces whose concatenation is toTaggedJson of the whole body (keys
+ * zxid, digest, sessions, nodes, history, in that order): the body is never built as one object.
+ */
+function* snapshotText(zxid: bigint, tree: DataTree, history: readonly HistoryRun[] | undefined): Generator<string> {
   if (history !== undefined && lastZxidOfRuns(history) !== zxid) {
     throw new RangeError(`encodeSnapshot: the history ends at ${lastZxidOfRuns(history)}, not at the snapshot's zxid ${zxid}`);
   }
-  const paths = [...tree.nodes.keys()].sort(compareByDepth);
-  const nodes = paths.map((path) => {
-    const node = tree.nodes.get(path) as ZNode;
-    return { path, data: node.data, acl: [...node.acl], stat: node.stat };
-  });
-  const body: SnapshotBody = { zxid, digest: tree.digest, sessions: [...tree.sessions], nodes };
-  if (history !== undefined) body.history = history.map((run) => [...run] as const);
-  const json = Buffer.from(toTaggedJson(body), 'utf8');
+  const head = toTaggedJson({ zxid, digest: tree.digest, sessions: [...tree.sessions] });
+  yield `${head.slice(0, -1)},"nodes":[`;
+  const paths = parentsFirst(tree.nodes.keys());
+  for (let start = 0; start < paths.length; start += NODES_PER_PIECE) {
+    const texts: string[] = [];
+    for (const path of paths.slice(start, start + NODES_PER_PIECE)) {
+      const node = tree.nodes.get(path) as ZNode;
+      texts.push(toTaggedJson({ path, data: node.data, acl: [...node.acl], stat: node.stat }));
+    }
+    yield (start === 0 ? '' : ',') + texts.join(',');
+  }
+  yield history === undefined ? ']}' : `],"history":${toTaggedJson(history.map((run) => [...run]))}}`;
+}
+
+function withHeader(json: Buffer): Buffer {
   const header = Buffer.alloc(HEADER_BYTES);
   header.writeUInt32BE(SNAPSHOT_MAGIC, 0);
   header.writeUInt32BE(SNAPSHOT_FORMAT_VERSION, 4);
@@ -106,14 +140,22 @@ function buildTree(body: SnapshotBody): DataTree | { invalid: string } {
   return DataTree.fromParts(nodes, new Map(body.sessions), digest);
 }
 
-/** Parents before children, so a reader can check each node's parent as it goes. */
-function compareByDepth(a: string, b: string): number {
-  const depth = (path: string) => (path === '/' ? 0 : path.split('/').length - 1);
-  return depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0);
+/**
+ * Parents before children, so a reader can check each node's parent as it goes: by depth, then by
+ * path (code-unit order). Each path's depth is counted once, not in every comparison.
+ */
+function parentsFirst(paths: Iterable<string>): string[] {
+  const byDepth: string[][] = [];
+  for (const path of paths) {
+    let depth = 0;
+    if (path !== '/') for (let index = 0; index < path.length; index++) if (path.charCodeAt(index) === 0x2f) depth++;
+    (byDepth[depth] ??= []).push(path);
+  }
+  return byDepth.flatMap((level) => (level === undefined ? [] : level.sort()));
 }
 
 export async function writeSnapshot(directory: string, zxid: bigint, tree: DataTree, history?: readonly HistoryRun[]): Promise<string> {
-  return writeSnapshotBytes(directory, zxid, encodeSnapshot(zxid, tree, history));
+  return writeSnapshotBytes(directory, zxid, await encodeSnapshotSliced(zxid, tree, history));
 }
 
 /** Writes an encoded snapshot (one a leader sent, say) under its zxid's name, atomically. */
