@@ -69,7 +69,7 @@ describe('snapshot encoding', () => {
     setImmediate(tick);
     const bytes = await encodeSnapshotSliced(zxid, tree);
     encoding = false;
-    expect(tree.nodeCount).toBeGreaterThan(2 * 2000);
+    expect(tree.nodeCount).toBeGreaterThan(4 * 500);
     expect(turns).toBeGreaterThanOrEqual(Math.floor(tree.nodeCount / 500));
     const decoded = decodeSnapshot(bytes);
     if ('invalid' in decoded) throw new Error(decoded.invalid);
