@@ -604,6 +604,7 @@ export class QuorumPeer implements QuorumCommitterHost {
       this.committer.delivered(payload);
       this.appliedSinceSnapshot += 1;
     }
+    if (start < committed) this.trimAppliedPayloads();
     if (start < committed && this.appliedSinceSnapshot >= this.snapshotThreshold && !this.snapshotInFlight) this.takeSnapshot(history, committed - 1);
   }
 
@@ -640,10 +641,30 @@ export class QuorumPeer implements QuorumCommitterHost {
    * which a leader sends in a DIFF; what it no longer has it covers with its tree (syncFrame).
    */
   private trimPayloads(zxid: bigint): void {
+    const bound = this.trimBound(zxid);
+    for (const key of this.payloads.keys()) if (key <= bound) this.payloads.delete(key);
+  }
+
+  /**
+   * After deliveries: drops the payloads of applied txns older than the last commitLogCount, as
+   * ZooKeeper keeps only its committedLog in memory; the log on disk still has them, and a sync that
+   * would need one is covered by the tree (syncFrame), exactly when the chart chooses SNAP. Payloads
+   * arrive in zxid order, so this stops at the first it keeps; one out of order waits for the full
+   * sweep after the next snapshot (trimPayloads).
+   */
+  private trimAppliedPayloads(): void {
+    const bound = this.trimBound(this.server.lastProcessedZxid);
+    for (const key of this.payloads.keys()) {
+      if (key > bound) return;
+      this.payloads.delete(key);
+    }
+  }
+
+  /** The greatest txn value whose payload may go: applied (or snapshotted) up to `zxid`, and older than the last commitLogCount txns. */
+  private trimBound(zxid: bigint): number {
     const history = this.context.history;
     const keepFrom = history.length - 1 - this.context.commitLogCount;
-    const bound = Math.min(Number(zxid), keepFrom < 0 ? -1 : txnAt(history, keepFrom).value);
-    for (const key of this.payloads.keys()) if (key <= bound) this.payloads.delete(key);
+    return Math.min(Number(zxid), keepFrom < 0 ? -1 : txnAt(history, keepFrom).value);
   }
 
   // ----- Serving clients -----
