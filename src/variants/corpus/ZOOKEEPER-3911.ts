@@ -11,6 +11,7 @@
  */
 import { defineVariant } from '../Variant.js';
 import { serverActions, type Action } from '../../protocol/serverActions.js';
+import { appendTxns } from '../protocolHelpers.js';
 
 export default defineVariant({
   name: 'ZOOKEEPER-3911',
@@ -23,7 +24,7 @@ export default defineVariant({
     },
     followerProcessUPTODATE: (context, event) => {
       const sync = context.pendingSync;
-      const written = sync === null ? context : { ...context, history: [...context.history, ...sync.txns], pendingSync: null };
+      const written = sync === null ? context : { ...context, history: appendTxns(context.history, ...sync.txns), pendingSync: null };
       return (serverActions.followerProcessUPTODATE as Action)(written, event);
     },
   },

@@ -21,14 +21,14 @@ import { serverActions, type Action } from '../../protocol/serverActions.js';
 import { serverGuards, type Guard } from '../../protocol/serverGuards.js';
 import type { ServerContext } from '../../protocol/ServerContext.js';
 import type { ServerEvent } from '../../protocol/ServerEvent.js';
-import { deliverUpTo, emit, fromOf, msgOf, send } from '../protocolHelpers.js';
+import { appendTxns, deliverUpTo, emit, fromOf, msgOf, send } from '../protocolHelpers.js';
 
 /** Complete the queued writes: the proposals ACKed but not logged yet. */
 function writeAcked(context: ServerContext, event: ServerEvent): ServerContext {
   // Before the NEWLEADER steps are done pendingSync holds the sync data, which is not this
   // variant's to write.
   if (context.pendingSync === null || !(serverGuards.isNewLeaderDone as Guard)(context, event)) return context;
-  return { ...context, history: [...context.history, ...context.pendingSync.txns], pendingSync: null };
+  return { ...context, history: appendTxns(context.history, ...context.pendingSync.txns), pendingSync: null };
 }
 
 export default defineVariant({
