@@ -130,8 +130,9 @@ function indexOfZxid(history: History, zxid: bigint): number {
  * Snapshots: the tree only ever holds committed txns (a restart starts from the newest snapshot
  * and applies the log's txns as the chart delivers them), so a snapshot of it never holds a txn a
  * later leader could truncate. A snapshot records the zxids of the history it covers, so the chart
- * keeps its whole history while the log and the txns' contents (payloads) before the snapshot go.
- * A leader asked to sync a learner with txns whose payloads it no longer has attaches its tree
+ * keeps its whole history (zxids only, in a ChunkedList) while the log before the snapshot goes; the
+ * txns' contents (payloads) are kept in memory for the last commitLogCount txns and those not yet
+ * applied, as ZooKeeper's committedLog. A leader asked to sync a learner with txns whose payloads it no longer has attaches its tree
  * instead (ZooKeeper's SNAP): the learner installs it, durably, before it logs what follows.
  */
 export class QuorumPeer implements QuorumCommitterHost {
