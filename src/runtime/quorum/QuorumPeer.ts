@@ -8,7 +8,7 @@ import { compileServerMachine, type StateId } from '../../protocol/compileServer
 import { createServerMachine, defaultImplementations } from '../../protocol/serverMachine.js';
 import { bit, has, isQuorum, members } from '../../protocol/quorum.js';
 import { zxidToBigInt, type Zxid } from '../../protocol/zxid.js';
-import { txnAt, type History } from '../../protocol/History.js';
+import { indexOfZxid, txnAt, type History } from '../../protocol/History.js';
 import { ChunkedList } from '../../protocol/ChunkedList.js';
 import { DataTree } from '../../service/index.js';
 import type { Logger, LogFields } from '../Logger.js';
@@ -103,21 +103,6 @@ function isExtensionOf(history: History, prefix: History): boolean {
 function topOf(state: StateId): string {
   const dot = state.indexOf('.');
   return dot < 0 ? state : state.slice(0, dot);
-}
-
-/** Index of `zxid` in a zxid-ordered history, or -1. */
-function indexOfZxid(history: History, zxid: bigint): number {
-  let low = 0;
-  let high = history.length - 1;
-  const target = Number(zxid);
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const value = txnAt(history, middle).value;
-    if (value === target) return middle;
-    if (value < target) low = middle + 1;
-    else high = middle - 1;
-  }
-  return -1;
 }
 
 /**
@@ -469,7 +454,7 @@ export class QuorumPeer implements QuorumCommitterHost {
   private installReceivedSnapshot(after: History, firstMissing: number): number {
     const received = this.receivedSnapshot;
     if (received === null) throw new Error(`server ${this.sid}: no payload for txn ${hex(txnAt(after, firstMissing).value)}, and no snapshot from the leader covers it`);
-    const index = indexOfZxid(after, received.zxid);
+    const index = indexOfZxid(after, splitZxid(received.zxid));
     if (index < firstMissing) {
       throw new Error(`server ${this.sid}: the leader's snapshot at ${hex(received.zxid)} does not cover txn ${hex(txnAt(after, firstMissing).value)}, whose payload is missing`);
     }
@@ -569,7 +554,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     }
     if (newestMissing < 0) return { t: 'message', msg, payloads };
     const applied = this.server.lastProcessedZxid;
-    const appliedIndex = indexOfZxid(this.context.history, applied);
+    const appliedIndex = indexOfZxid(this.context.history, splitZxid(applied));
     if (newestMissing > Number(applied) || appliedIndex < 0) {
       throw new Error(`server ${this.sid}: no payload for txn ${hex(newestMissing)}, and the tree (at ${hex(applied)}) does not cover it`);
     }
@@ -595,7 +580,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     let start = 0;
     const applied = this.server.lastProcessedZxid;
     if (applied !== 0n) {
-      const index = indexOfZxid(history, applied);
+      const index = indexOfZxid(history, splitZxid(applied));
       if (index < 0) throw new Error(`server ${this.sid}: the tree holds txn ${hex(applied)}, which the history no longer does: a committed txn was truncated`);
       start = index + 1;
     }
