@@ -107,7 +107,8 @@ export class JuteReader {
     const length = this.readLength(field, 'bytes', 1);
     if (length === null) return null;
     this.onAllocate?.({ field, unit: 'bytes', length, remainingByteCount: this.remainingByteCount });
-    const copy = this.bytes.slice(this.offset, this.offset + length);
+    // Not bytes.slice: on a Buffer (a socket chunk) that is a view, and a node's data would keep the whole chunk alive.
+    const copy = new Uint8Array(this.bytes.subarray(this.offset, this.offset + length));
     this.offset += length;
     assertAdvanced(start, this.offset, 4 + length);
     return copy;

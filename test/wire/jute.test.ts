@@ -42,6 +42,14 @@ describe('jute primitives', () => {
     expect(hex(writer.toBytes())).toBe('fffffffe' + '8000000000000000' + '01' + 'ffffffff' + '00000002c3a9' + 'ffffffff');
   });
 
+  it('a buffer read from a socket chunk (a Node Buffer) is a copy: it neither changes with the chunk nor keeps it alive', () => {
+    const chunk = Buffer.from(fromHex('00000003 0a0b0c ff'));
+    const data = new JuteReader(chunk).readBuffer('data') as Uint8Array;
+    chunk.fill(0);
+    expect([...data]).toEqual([10, 11, 12]);
+    expect(data.buffer.byteLength).toBe(3);
+  });
+
   it('reads any non-zero boolean byte as true, as Java readBoolean does', () => {
     expect(new JuteReader(fromHex('02')).readBool('b')).toBe(true);
     expect(new JuteReader(fromHex('00')).readBool('b')).toBe(false);
