@@ -43,11 +43,6 @@ export class ChunkedList<T> implements Iterable<T> {
     return new ChunkedList(chunkSize, chunks, all.slice(full * chunkSize));
   }
 
-  /** An empty list with this one's chunk size. */
-  empty(): ChunkedList<T> {
-    return new ChunkedList(this.chunkSize, [], []);
-  }
-
   /** A list of `items` with this one's chunk size. */
   like<U>(items: Iterable<U>): ChunkedList<U> {
     return ChunkedList.of(items, this.chunkSize);
