@@ -1,10 +1,20 @@
-import type { Txn, WriteRequest } from '../service/index.js';
+import type { ApplyTxnResult, DataTree, Txn, WriteRequest } from '../service/index.js';
 
 /** A txn the ensemble agreed on, with the zxid and time of its proposal. */
 export interface CommittedTxn {
   readonly zxid: bigint;
   readonly time: number;
   readonly txn: Txn;
+}
+
+/**
+ * What a leader's prepRequest already applied for a txn it proposed: `applied` is
+ * applyTxn(base, txn, zxid, time), so the server that finds its tree to be `base` when the txn
+ * commits takes it instead of applying the txn a second time.
+ */
+export interface PreparedTxn extends CommittedTxn {
+  readonly base: DataTree;
+  readonly applied: ApplyTxnResult;
 }
 
 /** A write the leader refused before giving it a zxid (ZooKeeper's submitRequest failures). */

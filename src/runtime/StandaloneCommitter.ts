@@ -1,6 +1,6 @@
 import { Code, OpCode, prepRequest, SessionTracker } from '../service/index.js';
 import type { DataTree, WriteRequest } from '../service/index.js';
-import { CommitRefused, type CommittedTxn, type Committer } from './Committer.js';
+import { CommitRefused, type CommittedTxn, type Committer, type PreparedTxn } from './Committer.js';
 import type { Logger } from './Logger.js';
 import type { DataStore } from './storage/DataStore.js';
 
@@ -12,8 +12,8 @@ export interface StandaloneCommitterOptions {
   readonly epoch: number;
   /** The high byte of the session ids this server allocates. */
   readonly serverId: number;
-  /** Receives every committed txn in zxid order, before the proposal resolves. */
-  readonly apply: (committed: CommittedTxn) => void;
+  /** Receives every committed txn in zxid order, before the proposal resolves, with what prepping it applied. */
+  readonly apply: (committed: CommittedTxn, prepared: PreparedTxn) => void;
   readonly logger: Logger;
   /** Called once if the log fails: the server must stop, as ZooKeeper exits on a failed log write. */
   readonly onFatal: (error: Error) => void;
@@ -71,13 +71,14 @@ export class StandaloneCommitter implements Committer {
       return Promise.reject(new CommitRefused(prepped.err, `request of session 0x${request.sessionId.toString(16)} refused`));
     }
     this.nextCounter += 1;
+    const committed: CommittedTxn = { zxid, time, txn: prepped.txn };
+    const prepared: PreparedTxn = { ...committed, base: this.pendingTree, applied: prepped.applied };
     this.pendingTree = prepped.tree;
     this.tracker = prepped.tracker;
-    const committed: CommittedTxn = { zxid, time, txn: prepped.txn };
     const applied = this.options.store.append(committed).then(
       () => {
         if (committed.txn.type === OpCode.closeSession) this.tracker = this.tracker.removeSession(committed.txn.sessionId);
-        this.options.apply(committed);
+        this.options.apply(committed, prepared);
         return zxid;
       },
       (error: Error) => {

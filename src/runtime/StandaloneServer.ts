@@ -75,7 +75,7 @@ export class StandaloneServer {
     let self: StandaloneServer | null = null;
     const committer = new StandaloneCommitter({
       store, tree, epoch, serverId: options.serverId ?? 0, logger,
-      apply: (committed) => server.apply(committed),
+      apply: (committed, prepared) => server.apply(committed, prepared),
       onFatal: () => void self?.stop(),
     });
     server.attachCommitter(committer);

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { applyTxn, Code, EventType, OpCode, processRead, WatchManager } from '../service/index.js';
 import type { DataTree, ProcessTxnResult, ReadRequest, ReadResponse } from '../service/index.js';
-import type { CommittedTxn, Committer } from './Committer.js';
+import type { CommittedTxn, Committer, PreparedTxn } from './Committer.js';
 import type { Logger } from './Logger.js';
 import type { ServerConnection } from './ServerConnection.js';
 
@@ -83,10 +83,19 @@ export class ZooKeeperServer {
     this.committerValue = committer;
   }
 
-  /** Applies a committed txn: the tree, the watches it fires, the waiting request, a closed session's connection. */
-  apply(committed: CommittedTxn): void {
+  /**
+   * Applies a committed txn: the tree, the watches it fires, the waiting request, a closed session's
+   * connection. A leader passes what prepping the txn already applied: when it was applied to this
+   * very tree (the identical object, so the same state), it is the result applying it again would give.
+   */
+  apply(committed: CommittedTxn, prepared?: PreparedTxn): void {
     if (committed.zxid <= this.lastZxid) throw new Error(`apply: zxid 0x${committed.zxid.toString(16)} is not above 0x${this.lastZxid.toString(16)}`);
-    const { tree, result, triggers } = applyTxn(this.treeValue, committed.txn, committed.zxid, committed.time);
+    const reuse = prepared !== undefined && prepared.base === this.treeValue && prepared.txn === committed.txn
+      && prepared.zxid === committed.zxid && prepared.time === committed.time;
+    // A tree without its digest (a leader's, taken from its prepping) goes on without one: the first
+    // reader (a snapshot) computes it once, instead of every apply after a prepped one.
+    const { tree, result, triggers } = reuse ? prepared.applied
+      : applyTxn(this.treeValue, committed.txn, committed.zxid, committed.time, this.treeValue.hasDigest);
     this.treeValue = tree;
     this.lastZxid = committed.zxid;
     this.onApplied(committed.zxid, tree);

@@ -5,8 +5,8 @@ import { OpCode } from './OpCode.js';
 import type { MultiRequest, WriteRequest } from './Request.js';
 import type { SessionTracker } from './SessionTracker.js';
 import type { MultiTxn, SubTxn, Txn, TxnRecord } from './Txn.js';
-import { applyRecord, applySetACL } from './applyRecord.js';
-import { applyTxn } from './applyTxn.js';
+import { applyRecord } from './applyRecord.js';
+import { applyTxn, type ApplyTxnResult } from './applyTxn.js';
 import { prepOp, prepSetACL } from './prepOp.js';
 
 /** jute.maxbuffer: ZooKeeper refuses a packet larger than this. */
@@ -17,9 +17,11 @@ export const MAX_DATA_LENGTH = 1_048_576;
  * (an ErrorTxn too: ZooKeeper logs failed writes). A refused request gets no zxid and no proposal.
  * `tree` is the leader's speculative tree (committed state plus every outstanding proposal,
  * ZooKeeper's outstandingChanges) and `tracker` its session tracker, both after this request.
+ * `applied` is exactly `applyTxn(input tree, txn, zxid, time, false)`, and `tree` is its tree: when
+ * the txn commits onto that same input tree, the leader takes it instead of applying the txn again.
  */
 export type PrepResult =
-  | { readonly kind: 'txn'; readonly txn: Txn; readonly tree: DataTree; readonly tracker: SessionTracker }
+  | { readonly kind: 'txn'; readonly txn: Txn; readonly tree: DataTree; readonly applied: ApplyTxnResult; readonly tracker: SessionTracker }
   | { readonly kind: 'refused'; readonly err: typeof Code.ConnectionLoss | typeof Code.SessionExpired };
 
 /**
@@ -38,34 +40,35 @@ export function prepRequest(tree: DataTree, tracker: SessionTracker, request: Wr
   if (request.type === OpCode.closeSession) {
     const paths2Delete = tree.getEphemerals(request.sessionId);
     const txn: Txn = { ...header, type: OpCode.closeSession, paths2Delete };
-    return { kind: 'txn', txn, tree: applyTxn(tree, txn, zxid, time, false).tree, tracker: tracker.setSessionClosing(request.sessionId) };
+    return prepared(tree, txn, zxid, time, tracker.setSessionClosing(request.sessionId));
   }
-  // No one reads a speculative tree's digest as a rule; the returned tree computes it if asked.
+  // The draft only answers the checks (and carries a multi's earlier ops for its later ones): the
+  // speculative tree is built by applyTxn, the function every replica applies the txn with.
   const draft = new DataTreeDraft(tree, false);
   const record = prepRecord(draft, request, zxid, time);
-  const failed = record.type === OpCode.error || (record.type === OpCode.multi && record.txns.some(isError));
-  return { kind: 'txn', txn: { ...header, ...record }, tree: failed ? tree : draft.finish(), tracker };
+  return prepared(tree, { ...header, ...record }, zxid, time, tracker);
 }
 
-/** Preps the request into the draft, applying each accepted change to it as it goes. */
+/** No one reads a speculative tree's digest as a rule; the tree computes it if asked. */
+function prepared(tree: DataTree, txn: Txn, zxid: bigint, time: number, tracker: SessionTracker): PrepResult {
+  const applied = applyTxn(tree, txn, zxid, time, false);
+  return { kind: 'txn', txn, tree: applied.tree, applied, tracker };
+}
+
+/** The request's txn record, checked against the draft. */
 function prepRecord(draft: DataTreeDraft, request: Exclude<WriteRequest, { type: typeof OpCode.closeSession }>, zxid: bigint, time: number): TxnRecord {
   switch (request.type) {
     case OpCode.createSession:
-      draft.addSession(request.sessionId, request.timeOut);
       return { type: OpCode.createSession, timeOut: request.timeOut };
     case OpCode.multi:
       return prepMulti(draft, request, zxid, time);
     case OpCode.setACL: {
       const record = prepSetACL(draft, request, request.authInfo);
-      if (typeof record === 'number') return { type: OpCode.error, err: record };
-      applySetACL(draft, record);
-      return record;
+      return typeof record === 'number' ? { type: OpCode.error, err: record } : record;
     }
     default: {
       const record = prepOp(draft, request, request.authInfo);
-      if (typeof record === 'number') return { type: OpCode.error, err: record };
-      applyRecord(draft, request.sessionId, record, zxid, time);
-      return record;
+      return typeof record === 'number' ? { type: OpCode.error, err: record } : record;
     }
   }
 }
@@ -88,10 +91,6 @@ function prepMulti(draft: DataTreeDraft, request: MultiRequest & { sessionId: bi
     txns.push(record);
   }
   return { type: OpCode.multi, txns };
-}
-
-function isError(sub: SubTxn): boolean {
-  return sub.type === OpCode.error;
 }
 
 /** The payload bytes of a write: what makes a packet outgrow jute.maxbuffer. */

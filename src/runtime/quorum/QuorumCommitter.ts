@@ -1,6 +1,6 @@
 import { Code, OpCode, prepRequest, SessionTracker } from '../../service/index.js';
 import type { DataTree, WriteRequest } from '../../service/index.js';
-import { CommitRefused, type Committer } from '../Committer.js';
+import { CommitRefused, type Committer, type PreparedTxn } from '../Committer.js';
 import type { Logger } from '../Logger.js';
 import type { PeerFrame, TxnPayload } from './peerFrames.js';
 
@@ -41,6 +41,8 @@ export class QuorumCommitter implements Committer {
   private nextRequestId = 1;
   private tracker: SessionTracker | null = null;
   private pendingTree: DataTree | null = null;
+  /** The leader's proposals not yet applied here, by zxid, with what prepping them applied. */
+  private readonly prepared = new Map<bigint, PreparedTxn>();
   private lastProposedZxid = 0n;
   private now = 0;
   private closing = false;
@@ -114,9 +116,17 @@ export class QuorumCommitter implements Committer {
   stopServing(): void {
     this.tracker = null;
     this.pendingTree = null;
+    this.prepared.clear();
     this.touched.clear();
     for (const id of [...this.pending.keys()]) this.settle(id, null);
     for (const waiter of this.appliedWaiters.splice(0)) waiter.resolve();
+  }
+
+  /** Leader: what prepping the txn with this zxid applied, once (the QuorumPeer passes it to apply). */
+  takePrepared(zxid: bigint): PreparedTxn | undefined {
+    const prepared = this.prepared.get(zxid);
+    if (prepared !== undefined) this.prepared.delete(zxid);
+    return prepared;
   }
 
   /** A txn was applied to this server's tree. */
@@ -199,6 +209,7 @@ export class QuorumCommitter implements Committer {
     const time = Date.now();
     const prepped = prepRequest(this.pendingTree, this.tracker, prepared, zxid, time);
     if (prepped.kind === 'refused') return prepped.err;
+    this.prepared.set(zxid, { zxid, time, txn: prepped.txn, base: this.pendingTree, applied: prepped.applied });
     this.pendingTree = prepped.tree;
     this.tracker = prepped.tracker;
     this.lastProposedZxid = zxid;

@@ -586,7 +586,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     }
     for (let index = start; index < committed; index++) {
       const payload = this.payloadOf(txnAt(history, index));
-      this.server.apply({ zxid: payload.zxid, time: payload.time, txn: payload.txn });
+      this.server.apply({ zxid: payload.zxid, time: payload.time, txn: payload.txn }, this.committer.takePrepared(payload.zxid));
       this.committer.delivered(payload);
       this.appliedSinceSnapshot += 1;
     }
