@@ -1,86 +1,94 @@
 /**
- * An immutable list that a running server's log (and a leader's acks) can grow in without being
- * copied. Items live in full chunks (of `chunkSize`, fixed per list and inherited by the lists
- * made from it), shared between versions, and a short tail:
- * appending copies the tail (or, when it is full, the array of chunk references), never the
- * items. The chunking is canonical (every chunk but the tail is full), so two lists with the same
- * items have the same shape.
+ * An immutable list that a running server's log (and a leader's acks) can grow in and be updated
+ * in without being copied: a persistent vector (Clojure's, after Bagwell). Items live in a trie of
+ * full chunks of `chunkSize` items, `chunkSize` children per inner node, shared between versions,
+ * and a tail of the last `length % chunkSize` items. Appending adds to the tail, in place when no
+ * other version has added to the same tail array (each version reads only its own `length` of it,
+ * so what a later version pushes is invisible to earlier ones); a full tail joins the trie. Updating
+ * an item copies the tail or one path of the trie, never the whole list.
+ * Equal items make equal lists whatever the history of the versions: the fields are private (#),
+ * so structural comparisons (vitest's toEqual) see the items.
  *
  * The model checker's logs hold a handful of txns and stay plain arrays; `Seq` (the functions the
  * chart's actions use) keeps each list in the representation it was given.
  */
 export class ChunkedList<T> implements Iterable<T> {
-  /** Large enough that the chunk references of a million txns copy in microseconds; small enough that a tail does too. */
-  static readonly CHUNK_SIZE_DEFAULT = 256;
+  /** Copies of 32 references (a tail, a trie node) take tens of nanoseconds; a million txns are four levels deep. */
+  static readonly CHUNK_SIZE_DEFAULT = 32;
   readonly length: number;
 
-  private readonly chunks: readonly (readonly T[])[];
-  private readonly tail: readonly T[];
+  readonly #chunkSize: number;
+  /** Null when no chunk is full; else a chunk (height 1) or an inner node of `#height` levels. */
+  readonly #root: Node<T> | null;
+  readonly #height: number;
+  /** The tail's items are its first `length % chunkSize`; later versions may have pushed more. */
+  readonly #tail: T[];
 
-  private constructor(
-    private readonly chunkSize: number,
-    chunks: readonly (readonly T[])[],
-    tail: readonly T[],
-  ) {
-    // Canonical: a full tail becomes a chunk, so equal lists have equal shapes.
-    if (tail.length === chunkSize) {
-      chunks = [...chunks, tail];
-      tail = [];
-    }
-    if (tail.length > chunkSize) throw new Error(`ChunkedList: a tail of ${tail.length} exceeds the chunk size ${chunkSize}`);
-    this.chunks = chunks;
-    this.tail = tail;
-    this.length = chunks.length * chunkSize + tail.length;
+  private constructor(chunkSize: number, root: Node<T> | null, height: number, tail: T[], length: number) {
+    this.#chunkSize = chunkSize;
+    this.#root = root;
+    this.#height = height;
+    this.#tail = tail;
+    this.length = length;
   }
 
-  /** A list of `items`; tests choose a small `chunkSize` to cross chunk boundaries often. */
+  /** A list of `items`; tests choose a small `chunkSize` to cross chunk and level boundaries often. */
   static of<T>(items: Iterable<T>, chunkSize = ChunkedList.CHUNK_SIZE_DEFAULT): ChunkedList<T> {
-    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`ChunkedList: chunk size ${chunkSize} is not a positive integer`);
-    const all = Array.from(items);
-    const full = Math.floor(all.length / chunkSize);
-    const chunks: T[][] = [];
-    for (let index = 0; index < full; index++) chunks.push(all.slice(index * chunkSize, (index + 1) * chunkSize));
-    return new ChunkedList(chunkSize, chunks, all.slice(full * chunkSize));
+    if (!Number.isInteger(chunkSize) || chunkSize < 2) throw new RangeError(`ChunkedList: chunk size ${chunkSize} is not an integer of at least 2`);
+    return new ChunkedList<T>(chunkSize, null, 0, [], 0).append(...items);
   }
 
   /** A list of `items` with this one's chunk size. */
   like<U>(items: Iterable<U>): ChunkedList<U> {
-    return ChunkedList.of(items, this.chunkSize);
+    return ChunkedList.of(items, this.#chunkSize);
   }
 
   /** The item at `index` (negative counts from the end, as Array.prototype.at), or undefined outside the list. */
   at(index: number): T | undefined {
     if (index < 0) index += this.length;
     if (index < 0 || index >= this.length) return undefined;
-    const chunk = Math.floor(index / this.chunkSize);
-    return chunk < this.chunks.length ? this.chunks[chunk][index % this.chunkSize] : this.tail[index - this.chunks.length * this.chunkSize];
+    const inTrie = this.length - this.tailLength;
+    if (index >= inTrie) return this.#tail[index - inTrie];
+    let node = this.#root as Node<T>;
+    for (let span = this.#chunkSize ** (this.#height - 1); span > 1; span /= this.#chunkSize) {
+      node = (node as Node<T>[])[Math.floor(index / span)];
+      index %= span;
+    }
+    return (node as T[])[index];
   }
 
   /** The list with `items` appended. */
   append(...items: readonly T[]): ChunkedList<T> {
-    let chunks = this.chunks;
-    let tail = this.tail;
-    let added = 0;
-    while (added < items.length) {
-      if (tail.length === this.chunkSize) {
-        chunks = [...chunks, tail];
+    if (items.length === 0) return this;
+    const size = this.#chunkSize;
+    let root = this.#root;
+    let height = this.#height;
+    let tail = this.#tail;
+    let length = this.length;
+    // Only the version that ends where the array ends may push onto it.
+    if (tail.length !== this.tailLength) tail = tail.slice(0, this.tailLength);
+    for (const item of items) {
+      tail.push(item);
+      length += 1;
+      if (tail.length === size) {
+        [root, height] = withChunk(root, height, length - size, tail, size);
         tail = [];
       }
-      const take = Math.min(this.chunkSize - tail.length, items.length - added);
-      tail = [...tail, ...items.slice(added, added + take)];
-      added += take;
     }
-    return added === 0 ? this : new ChunkedList(this.chunkSize, chunks, tail);
+    return new ChunkedList(size, root, height, tail, length);
   }
 
   /** The first `length` items (all of them if the list is shorter). */
   prefix(length: number): ChunkedList<T> {
     if (length >= this.length) return this;
+    const size = this.#chunkSize;
     const keep = Math.max(0, length);
-    const full = Math.floor(keep / this.chunkSize);
-    const rest = keep % this.chunkSize;
-    const tail = full < this.chunks.length ? this.chunks[full].slice(0, rest) : this.tail.slice(0, rest);
-    return new ChunkedList(this.chunkSize, this.chunks.slice(0, full), tail);
+    const inTrie = keep - (keep % size);
+    const tail = inTrie < this.length - this.tailLength
+      ? this.chunkAt(inTrie).slice(0, keep % size)
+      : this.#tail.slice(0, keep % size);
+    const [root, height] = truncated(this.#root, this.#height, inTrie, size);
+    return new ChunkedList(size, root, height, tail, keep);
   }
 
   /** The list with the items at `start` up to `end` (exclusive) replaced by `value`. */
@@ -88,18 +96,14 @@ export class ChunkedList<T> implements Iterable<T> {
     const from = this.position(start);
     const to = this.position(end);
     if (from >= to) return this;
-    const chunks = this.chunks.slice();
-    let tail = this.tail;
-    const size = this.chunkSize;
-    for (let chunk = Math.floor(from / size); chunk * size < to; chunk++) {
-      const low = Math.max(from, chunk * size) - chunk * size;
-      const high = Math.min(to, (chunk + 1) * size) - chunk * size;
-      const items = (chunk < chunks.length ? chunks[chunk] : tail).slice();
-      items.fill(value, low, high);
-      if (chunk < chunks.length) chunks[chunk] = items;
-      else tail = items;
+    const inTrie = this.length - this.tailLength;
+    let tail = this.#tail;
+    if (to > inTrie) {
+      tail = tail.slice(0, this.tailLength);
+      tail.fill(value, Math.max(0, from - inTrie), to - inTrie);
     }
-    return new ChunkedList(this.chunkSize, chunks, tail);
+    const root = from < inTrie ? filledNode(this.#root as Node<T>, this.#height, 0, from, Math.min(to, inTrie), value, this.#chunkSize) : this.#root;
+    return new ChunkedList(this.#chunkSize, root, this.#height, tail, this.length);
   }
 
   /** The items from `start` up to `end` (exclusive), as Array.prototype.slice takes them. */
@@ -111,19 +115,99 @@ export class ChunkedList<T> implements Iterable<T> {
     return out;
   }
 
-  /** An index as Array.prototype.slice and fill read it: negative counts from the end; clamped to the list. */
-  private position(index: number): number {
-    return index < 0 ? Math.max(0, this.length + index) : Math.min(index, this.length);
-  }
-
   /** The items in order. */
   *[Symbol.iterator](): Iterator<T> {
-    for (const chunk of this.chunks) yield* chunk;
-    yield* this.tail;
+    if (this.#root !== null) yield* itemsOf(this.#root, this.#height);
+    for (let index = 0; index < this.tailLength; index++) yield this.#tail[index];
   }
 
   /** Serialized as the array it stands for. */
   toJSON(): T[] {
     return this.slice();
   }
+
+  private get tailLength(): number {
+    return this.length % this.#chunkSize;
+  }
+
+  /** The full chunk holding the item at `index`, which is in the trie. */
+  private chunkAt(index: number): readonly T[] {
+    let node = this.#root as Node<T>;
+    for (let span = this.#chunkSize ** (this.#height - 1); span > 1; span /= this.#chunkSize) {
+      node = (node as Node<T>[])[Math.floor(index / span)];
+      index %= span;
+    }
+    return node as T[];
+  }
+
+  /** An index as Array.prototype.slice and fill read it: negative counts from the end; clamped to the list. */
+  private position(index: number): number {
+    return index < 0 ? Math.max(0, this.length + index) : Math.min(index, this.length);
+  }
+}
+
+/** A chunk of items (height 1) or an inner node whose children are one level lower. */
+type Node<T> = readonly T[] | readonly Node<T>[];
+
+/** The trie with a full chunk added at item `at` (the number of items it holds). */
+function withChunk<T>(root: Node<T> | null, height: number, at: number, chunk: readonly T[], size: number): [Node<T>, number] {
+  if (root === null) return [chunk, 1];
+  if (at === size ** height) return [[root, pathTo(chunk, height)], height + 1];
+  return [insertChunk(root, height, at, chunk, size), height];
+}
+
+function insertChunk<T>(node: Node<T>, height: number, at: number, chunk: readonly T[], size: number): Node<T> {
+  const span = size ** (height - 1);
+  const index = Math.floor(at / span);
+  const children = (node as Node<T>[]).slice();
+  children[index] = index < node.length ? insertChunk(children[index], height - 1, at - index * span, chunk, size) : pathTo(chunk, height - 1);
+  return children;
+}
+
+/** The chunk under single-child nodes down from `height`. */
+function pathTo<T>(chunk: readonly T[], height: number): Node<T> {
+  return height === 1 ? chunk : [pathTo(chunk, height - 1)];
+}
+
+/** The trie of its first `count` items (a multiple of the chunk size), as low as it fits. */
+function truncated<T>(root: Node<T> | null, height: number, count: number, size: number): [Node<T> | null, number] {
+  if (root === null || count === 0) return [null, 0];
+  let node = root;
+  while (height > 1 && count <= size ** (height - 1)) {
+    node = (node as Node<T>[])[0];
+    height -= 1;
+  }
+  return [keepFirst(node, height, count, size), height];
+}
+
+function keepFirst<T>(node: Node<T>, height: number, count: number, size: number): Node<T> {
+  if (height === 1) return node;
+  const span = size ** (height - 1);
+  const full = Math.floor(count / span);
+  const children = (node as Node<T>[]).slice(0, full);
+  if (count % span !== 0) children.push(keepFirst((node as Node<T>[])[full], height - 1, count % span, size));
+  return children;
+}
+
+/** `node` (holding items from `offset`) with the items in [from, to) replaced by `value`. */
+function filledNode<T>(node: Node<T>, height: number, offset: number, from: number, to: number, value: T, size: number): Node<T> {
+  if (height === 1) {
+    const items = (node as T[]).slice();
+    items.fill(value, Math.max(0, from - offset), Math.min(size, to - offset));
+    return items;
+  }
+  const span = size ** (height - 1);
+  const children = (node as Node<T>[]).slice();
+  for (let index = Math.max(0, Math.floor((from - offset) / span)); index < children.length && offset + index * span < to; index++) {
+    children[index] = filledNode(children[index], height - 1, offset + index * span, from, to, value, size);
+  }
+  return children;
+}
+
+function* itemsOf<T>(node: Node<T>, height: number): Generator<T> {
+  if (height === 1) {
+    yield* node as T[];
+    return;
+  }
+  for (const child of node as Node<T>[]) yield* itemsOf(child, height - 1);
 }

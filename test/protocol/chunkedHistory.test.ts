@@ -39,7 +39,7 @@ describe('ChunkedList, the representation of a running server\'s log', () => {
   it('holds what an array holds after any sequence of appends, truncations and updates, and stays chunked', () => {
     const seed = testSeed();
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(op, { maxLength: 30 }), (chunkSize, ops) => {
+      fc.property(fc.integer({ min: 2, max: 5 }), fc.array(op, { maxLength: 40 }), (chunkSize, ops) => {
         let array: Seq<number> = [];
         let chunked: Seq<number> = ChunkedList.of<number>([], chunkSize);
         for (const change of ops) {
@@ -47,7 +47,7 @@ describe('ChunkedList, the representation of a running server\'s log', () => {
           const previousItems = [...previous];
           array = apply(array, change);
           chunked = apply(chunked, change);
-          // The earlier version is untouched: versions share chunks, never mutate them.
+          // The earlier version is untouched: versions share chunks and tails, and read only their own length of a tail.
           expect([...previous]).toEqual(previousItems);
           expect(isChunked(chunked)).toBe(true);
           expect(chunked.length).toBe(array.length);
@@ -55,7 +55,7 @@ describe('ChunkedList, the representation of a running server\'s log', () => {
           for (let index = -2; index <= array.length + 1; index++) expect(chunked.at(index)).toBe(array.at(index));
           expect(chunked.slice(1, -1)).toEqual(array.slice(1, -1));
           expect(JSON.stringify(chunked)).toBe(JSON.stringify(array));
-          // Canonical shape: the same items built in one go compare equal, field by field.
+          // The same items built in one go compare equal.
           expect(chunked).toEqual(ChunkedList.of(asArray(array), chunkSize));
         }
       }),
@@ -76,8 +76,25 @@ describe('ChunkedList, the representation of a running server\'s log', () => {
     expect([...base]).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('refuses a chunk size that is not a positive integer, and an update outside the list', () => {
+  it('appends in place only for the version that ends where its tail array ends', () => {
+    const base = ChunkedList.of([1, 2, 3], 8);
+    const first = base.append(4);
+    const second = base.append(5);
+    const updated = first.fill(0, 0, 1);
+    const third = first.append(6);
+    const fourth = updated.append(7);
+    expect([...base]).toEqual([1, 2, 3]);
+    expect([...first]).toEqual([1, 2, 3, 4]);
+    expect([...second]).toEqual([1, 2, 3, 5]);
+    expect([...third]).toEqual([1, 2, 3, 4, 6]);
+    expect([...fourth]).toEqual([0, 2, 3, 4, 7]);
+    expect(second).not.toEqual(first);
+    expect(fourth).toEqual(ChunkedList.of([0, 2, 3, 4, 7], 8));
+  });
+
+  it('refuses a chunk size that is not an integer of at least 2, and an update outside the list', () => {
     expect(() => ChunkedList.of([], 0)).toThrow(/chunk size 0/);
+    expect(() => ChunkedList.of([], 1)).toThrow(/chunk size 1 is not an integer of at least 2/);
     expect(() => ChunkedList.of([], 1.5)).toThrow(/chunk size 1.5/);
     expect(() => withItem(ChunkedList.of([1]), 1, 2)).toThrow(/index 1 outside a list of 1/);
   });
@@ -93,7 +110,7 @@ describe('lookups in a chunked log', () => {
     const orderedLog = fc.uniqueArray(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 30 })), { maxLength: 60, selector: ([e, c]) => e * 1000 + c })
       .map((pairs) => pairs.sort(([e1, c1], [e2, c2]) => e1 - e2 || c1 - c2).map(([e, c]) => txnOf(e, c)));
     fc.assert(
-      fc.property(orderedLog, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 31 }), fc.integer({ min: 1, max: 7 }), (log, epoch, counter, chunkSize) => {
+      fc.property(orderedLog, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 31 }), fc.integer({ min: 2, max: 7 }), (log, epoch, counter, chunkSize) => {
         const chunked = ChunkedList.of(log, chunkSize);
         const zxid = { epoch, counter };
         expect(prefixLengthUpTo(chunked, zxid)).toBe(prefixLengthUpTo(log, zxid));
