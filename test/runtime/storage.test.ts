@@ -15,7 +15,8 @@ import { readEpochFile, writeEpochFile } from '../../src/runtime/storage/EpochFi
 import { historyRunsOf, parseHistoryRuns, zxidsOfRuns, type HistoryRun } from '../../src/runtime/storage/historyRuns.js';
 import { decodeSnapshot, encodeSnapshot, listSnapshots } from '../../src/runtime/storage/Snapshot.js';
 import { TxnLog } from '../../src/runtime/storage/TxnLog.js';
-import { decodeSegmentHeader, encodeRecord, SEGMENT_MAGIC, type LogEntry } from '../../src/runtime/storage/logRecord.js';
+import { decodeRecordAt, decodeSegmentHeader, encodeRecord, SEGMENT_MAGIC, type LogEntry } from '../../src/runtime/storage/logRecord.js';
+import { toTaggedJson } from '../../src/runtime/storage/taggedJson.js';
 import { runs, testSeed } from '../support/seed.js';
 import { makeLogEntries, temporaryDirectory } from './txnFixtures.js';
 
@@ -28,6 +29,28 @@ async function tempDir(): Promise<string> {
   const directory = await temporaryDirectory();
   cleanups.push(directory.remove);
   return directory.path;
+}
+
+/** A record as versions 1 and 2 wrote it: zxid, time, then the txn as tagged JSON. */
+function jsonRecord(entry: LogEntry): Buffer {
+  const json = Buffer.from(toTaggedJson(entry.txn), 'utf8');
+  const body = Buffer.alloc(16 + json.length);
+  body.writeBigInt64BE(entry.zxid, 0);
+  body.writeBigInt64BE(BigInt(entry.time), 8);
+  json.copy(body, 16);
+  const header = Buffer.alloc(8);
+  header.writeUInt32BE(body.length, 0);
+  header.writeUInt32BE(crc32(body), 4);
+  return Buffer.concat([header, body]);
+}
+
+function segmentHeader(version: number, firstZxid: bigint, previousZxid?: bigint): Buffer {
+  const header = Buffer.alloc(previousZxid === undefined ? 16 : 24);
+  header.writeUInt32BE(SEGMENT_MAGIC, 0);
+  header.writeUInt32BE(version, 4);
+  header.writeBigInt64BE(firstZxid, 8);
+  if (previousZxid !== undefined) header.writeBigInt64BE(previousZxid, 16);
+  return header;
 }
 
 async function readBack(directory: string): Promise<{ entries: LogEntry[]; log: TxnLog; scan: Awaited<ReturnType<typeof TxnLog.open>>['scan'] }> {
@@ -311,17 +334,51 @@ describe('the log of a quorum server', () => {
   it('reads version 1 segments, which do not record the zxid they follow', async () => {
     const directory = await tempDir();
     const { entries } = makeLogEntries(5, 13);
-    const header = Buffer.alloc(16);
-    header.writeUInt32BE(SEGMENT_MAGIC, 0);
-    header.writeUInt32BE(1, 4);
-    header.writeBigInt64BE(1n, 8);
-    await writeFile(join(directory, 'log.0000000000000001'), Buffer.concat([header, ...entries.map((entry) => encodeRecord(entry))]));
+    await writeFile(join(directory, 'log.0000000000000001'), Buffer.concat([segmentHeader(1, 1n), ...entries.map(jsonRecord)]));
     const { entries: recovered, log, scan } = await readBack(directory);
     expect(recovered).toEqual(entries);
     expect(scan.baseZxid).toBeNull();
     await log.append({ ...entries[4], zxid: 6n });
     await log.close();
     expect((await readBack(directory)).entries.map((entry) => entry.zxid)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
+  });
+
+  it('reads version 2 segments, whose records hold tagged JSON, and goes on in a version 3 segment', async () => {
+    const directory = await tempDir();
+    const { entries } = makeLogEntries(30, 15);
+    await writeFile(join(directory, 'log.0000000000000001'), Buffer.concat([segmentHeader(2, 1n, 0n), ...entries.slice(0, 20).map(jsonRecord)]));
+    const { entries: recovered, log } = await readBack(directory);
+    expect(recovered).toEqual(entries.slice(0, 20));
+    for (const entry of entries.slice(20)) await log.append(entry);
+    await log.close();
+    expect((await readBack(directory)).entries).toEqual(entries);
+  });
+
+  it('logs txns in binary, and a txn of a shape the binary form does not hold as JSON; both read back', () => {
+    const { entries } = makeLogEntries(60, 16);
+    for (const entry of entries) {
+      const record = encodeRecord(entry);
+      expect(record[8 + 16]).toBe(1);
+      expect(record.length).toBeLessThan(jsonRecord(entry).length);
+      expect(decodeRecordAt(record, 0, 1 << 20)).toEqual({ kind: 'record', entry, byteLength: record.length });
+    }
+    const odd: LogEntry = { ...entries[0], txn: { ...entries[0].txn, note: 'not a txn field' } as LogEntry['txn'] };
+    const record = encodeRecord(odd);
+    expect(String.fromCharCode(record[8 + 16])).toBe('{');
+    expect(decodeRecordAt(record, 0, 1 << 20)).toEqual({ kind: 'record', entry: odd, byteLength: record.length });
+  });
+
+  it('a binary txn that does not decode is an invalid record even when its CRC matches', () => {
+    const [entry] = makeLogEntries(1, 17).entries;
+    const record = encodeRecord(entry);
+    // The txn's type (after the marker, session id and cxid) becomes 999; then the CRC is made right.
+    record.writeInt32BE(999, 8 + 16 + 1 + 8 + 4);
+    record.writeUInt32BE(crc32(record.subarray(8)), 4);
+    expect(decodeRecordAt(record, 0, 1 << 20)).toEqual({ kind: 'invalid', reason: 'record body is not a txn' });
+    const truncatedTxn = Buffer.concat([record.subarray(0, record.length - 1)]);
+    truncatedTxn.writeUInt32BE(truncatedTxn.length - 8, 0);
+    truncatedTxn.writeUInt32BE(crc32(truncatedTxn.subarray(8)), 4);
+    expect(decodeRecordAt(truncatedTxn, 0, 1 << 20)).toEqual({ kind: 'invalid', reason: 'record body is not a txn' });
   });
 
   it('reset empties the log, which then starts after the given zxid; truncating below that is refused', async () => {

@@ -112,6 +112,28 @@ export function encodeBinaryRequest(id: number, request: WriteRequest): Buffer |
 const scratch = new FrameWriter();
 
 /**
+ * A txn alone (TxnHeader then its record), as the log keeps it: a copy, or null when the txn has a
+ * shape the binary form does not hold (the caller writes tagged JSON instead).
+ */
+export function encodeBinaryTxn(txn: Txn): Buffer | null {
+  try {
+    const writer = scratch.reset();
+    writeTxn(writer, txn);
+    return writer.take();
+  } catch {
+    return null;
+  }
+}
+
+/** The txn encodeBinaryTxn wrote at `start` of `bytes`, which it must fill exactly; throws an Error naming what is wrong. */
+export function decodeBinaryTxn(bytes: Buffer, start: number): Txn {
+  const reader = new FrameReader(bytes, start);
+  const txn = readTxn(reader);
+  reader.expectEnd();
+  return txn;
+}
+
+/**
  * A payload is immutable once proposed, and the leader sends it to every learner within a few
  * frames: the bytes of the last RECENT_PAYLOADS payloads (null: it does not fit) are kept. A miss
  * only costs encoding again. Not a WeakMap beside each payload: the leader keeps payloads until a

@@ -1,4 +1,5 @@
 import type { Txn } from '../../service/index.js';
+import { decodeBinaryTxn, encodeBinaryTxn } from '../quorum/binaryPeerFrames.js';
 import { crc32 } from './crc32.js';
 import { fromTaggedJson, toTaggedJson } from './taggedJson.js';
 
@@ -12,18 +13,24 @@ export interface LogEntry {
 
 /**
  * Segment files (`log.<16 hex digits of the first zxid>`):
- *   header, 24 bytes: magic "ZSTL", format version (u32 BE) = 2, first zxid (i64 BE), previous zxid
+ *   header, 24 bytes: magic "ZSTL", format version (u32 BE) = 3, first zxid (i64 BE), previous zxid
  *                     (i64 BE): the zxid of the txn just before the first record in the server's
  *                     history (0: none), so recovery can tell that a segment continues the one
  *                     before it, or the snapshot it starts from. Version 1 headers (16 bytes, no
  *                     previous zxid) are still read.
  *   records, each:    body length (u32 BE), CRC-32 of the body (u32 BE), body
- *   body:             zxid (i64 BE), time in ms (i64 BE), the txn as tagged JSON (UTF-8, see taggedJson.ts)
+ *   body:             zxid (i64 BE), time in ms (i64 BE), then the txn: the byte 1 followed by its
+ *                     TxnHeader and record in jute's binary form (the peer frames' encoding,
+ *                     binaryPeerFrames.ts), or, for a txn of a shape that form does not hold, tagged
+ *                     JSON (UTF-8, see taggedJson.ts; it starts with "{"). Versions 1 and 2 hold only
+ *                     JSON, and are still read.
  * A record is valid when its length fits in the file and within recordBytesMax, its CRC matches,
- * its JSON decodes to a txn, and its zxid is above the previous record's.
+ * its txn decodes, and its zxid is above the previous record's.
  */
 export const SEGMENT_MAGIC = 0x5a53544c; // "ZSTL"
-export const SEGMENT_FORMAT_VERSION = 2;
+export const SEGMENT_FORMAT_VERSION = 3;
+/** The first byte of a txn in binary form: JSON text never starts with it. */
+const BINARY_TXN = 1;
 export const SEGMENT_HEADER_BYTES = 24;
 const SEGMENT_HEADER_BYTES_V1 = 16;
 export const RECORD_HEADER_BYTES = 8;
@@ -56,7 +63,7 @@ export function decodeSegmentHeader(bytes: Buffer): SegmentHeader | { invalid: s
   const version = bytes.readUInt32BE(4);
   const firstZxid = bytes.readBigInt64BE(8);
   if (version === 1) return { firstZxid, previousZxid: null, headerBytes: SEGMENT_HEADER_BYTES_V1 };
-  if (version !== SEGMENT_FORMAT_VERSION) return { invalid: `unknown segment format version ${version}` };
+  if (version !== 2 && version !== SEGMENT_FORMAT_VERSION) return { invalid: `unknown segment format version ${version}` };
   if (bytes.length < SEGMENT_HEADER_BYTES) return { invalid: `segment header torn (${bytes.length} of ${SEGMENT_HEADER_BYTES} bytes)` };
   const previousZxid = bytes.readBigInt64BE(16);
   if (previousZxid < 0n || previousZxid >= firstZxid) return { invalid: `segment header: previous zxid ${previousZxid} is not below the first ${firstZxid}` };
@@ -65,12 +72,15 @@ export function decodeSegmentHeader(bytes: Buffer): SegmentHeader | { invalid: s
 
 export function encodeRecord(entry: LogEntry): Buffer {
   if (!Number.isSafeInteger(entry.time)) throw new RangeError(`encodeRecord: time must be an integer, got ${entry.time}`);
-  const json = Buffer.from(toTaggedJson(entry.txn), 'utf8');
-  const record = Buffer.alloc(RECORD_HEADER_BYTES + BODY_FIXED_BYTES + json.length);
-  record.writeUInt32BE(BODY_FIXED_BYTES + json.length, 0);
+  const binary = encodeBinaryTxn(entry.txn);
+  const txnBytes = binary ?? Buffer.from(toTaggedJson(entry.txn), 'utf8');
+  const marker = binary === null ? 0 : 1;
+  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + BODY_FIXED_BYTES + marker + txnBytes.length);
+  record.writeUInt32BE(BODY_FIXED_BYTES + marker + txnBytes.length, 0);
   record.writeBigInt64BE(entry.zxid, RECORD_HEADER_BYTES);
   record.writeBigInt64BE(BigInt(entry.time), RECORD_HEADER_BYTES + 8);
-  json.copy(record, RECORD_HEADER_BYTES + BODY_FIXED_BYTES);
+  if (marker === 1) record[RECORD_HEADER_BYTES + BODY_FIXED_BYTES] = BINARY_TXN;
+  txnBytes.copy(record, RECORD_HEADER_BYTES + BODY_FIXED_BYTES + marker);
   record.writeUInt32BE(crc32(record.subarray(RECORD_HEADER_BYTES)), 4);
   return record;
 }
@@ -82,7 +92,7 @@ export type RecordDecodeResult =
   | { kind: 'end' };
 
 /**
- * Decodes the record at `offset` of a segment's bytes. `decodeTxn` false skips the JSON (the CRC is
+ * Decodes the record at `offset` of a segment's bytes. `decodeTxn` false skips decoding the txn (the CRC is
  * still checked), for records before a snapshot that replay will not need.
  */
 export function decodeRecordAt(bytes: Buffer, offset: number, recordBytesMax: number, decodeTxn = true): RecordDecodeResult {
@@ -103,7 +113,18 @@ export function decodeRecordAt(bytes: Buffer, offset: number, recordBytesMax: nu
 
 const PLACEHOLDER_TXN: Txn = { sessionId: 0n, cxid: 0, type: -1, err: 0 } as Txn;
 
-function parseTxn(json: Buffer): Txn | null {
+function parseTxn(bytes: Buffer): Txn | null {
+  if (bytes.length > 0 && bytes[0] === BINARY_TXN) {
+    try {
+      return decodeBinaryTxn(bytes, 1);
+    } catch {
+      return null;
+    }
+  }
+  return parseJsonTxn(bytes);
+}
+
+function parseJsonTxn(json: Buffer): Txn | null {
   try {
     const value = fromTaggedJson(json.toString('utf8')) as Partial<Txn> | null;
     if (value === null || typeof value !== 'object' || typeof value.type !== 'number') return null;
