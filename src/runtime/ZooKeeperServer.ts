@@ -92,10 +92,10 @@ export class ZooKeeperServer {
     if (committed.zxid <= this.lastZxid) throw new Error(`apply: zxid 0x${committed.zxid.toString(16)} is not above 0x${this.lastZxid.toString(16)}`);
     const reuse = prepared !== undefined && prepared.base === this.treeValue && prepared.txn === committed.txn
       && prepared.zxid === committed.zxid && prepared.time === committed.time;
-    // A tree without its digest (a leader's, taken from its prepping) goes on without one: the first
-    // reader (a snapshot) computes it once, instead of every apply after a prepped one.
+    // No digest is kept txn by txn: a running server reads it only when it snapshots, which computes
+    // it in the same pass over the nodes as the encoding (a leader's prepped trees have none either).
     const { tree, result, triggers } = reuse ? prepared.applied
-      : applyTxn(this.treeValue, committed.txn, committed.zxid, committed.time, this.treeValue.hasDigest);
+      : applyTxn(this.treeValue, committed.txn, committed.zxid, committed.time, false);
     this.treeValue = tree;
     this.lastZxid = committed.zxid;
     this.onApplied(committed.zxid, tree);
