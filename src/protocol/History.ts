@@ -25,8 +25,17 @@ export function lastZxidOf(history: History): Zxid {
 /** Length of the prefix of `history` with zxids up to `zxid` (in a log out of order: up to the first greater one). */
 export function prefixLengthUpTo(history: History, zxid: Zxid): number {
   if (isChunked(history)) {
+    // Mostly recent txns are looked up (an ACK, a COMMIT): gallop back from the end, then bisect.
     let low = 0;
     let high = history.length;
+    for (let step = 1; high > 0; step *= 2) {
+      const probe = Math.max(0, high - step);
+      if (compareZxid(txnAt(history, probe).zxid, zxid) <= 0) {
+        low = probe + 1;
+        break;
+      }
+      high = probe;
+    }
     while (low < high) {
       const middle = (low + high) >>> 1;
       if (compareZxid(txnAt(history, middle).zxid, zxid) <= 0) low = middle + 1;
