@@ -1,4 +1,5 @@
 import { EventType } from './EventType.js';
+import { PersistentMap } from './PersistentMap.js';
 import type { WatchTrigger } from './WatchTrigger.js';
 
 /** A notification for one watcher (a client session connected to this server). */
@@ -8,7 +9,10 @@ export interface WatchEvent {
   readonly path: string;
 }
 
-type WatchTable = ReadonlyMap<string, ReadonlySet<bigint>>;
+/** Persistent, so that setting or firing a watch costs the same with ten watched paths or a million. */
+type WatchTable = PersistentMap<ReadonlySet<bigint>>;
+
+const NO_EVENTS: readonly WatchEvent[] = [];
 
 /**
  * One server's one-shot watches (ZooKeeper's dataWatches and childWatches). Watches are local to
@@ -23,7 +27,7 @@ export class WatchManager {
   ) {}
 
   static empty(): WatchManager {
-    return new WatchManager(new Map(), new Map());
+    return new WatchManager(PersistentMap.empty(), PersistentMap.empty());
   }
 
   addDataWatch(path: string, watcher: bigint): WatchManager {
@@ -44,7 +48,8 @@ export class WatchManager {
    * all before the response to the txn's request (ZooKeeper triggers while applying the txn, and a
    * client's connection delivers in order). Watchers of one trigger are ordered by id.
    */
-  trigger(triggers: readonly WatchTrigger[]): { manager: WatchManager; events: WatchEvent[] } {
+  trigger(triggers: readonly WatchTrigger[]): { manager: WatchManager; events: readonly WatchEvent[] } {
+    if (this.dataWatches.size === 0 && this.childWatches.size === 0) return { manager: this, events: NO_EVENTS };
     let data = this.dataWatches;
     let child = this.childWatches;
     const events: WatchEvent[] = [];
@@ -55,6 +60,7 @@ export class WatchManager {
       if (type === EventType.NodeChildrenChanged || type === EventType.NodeDeleted) child = takeWatchers(child, path, fired);
       for (const watcher of sortIds(fired)) events.push({ watcher, type, path });
     }
+    if (data === this.dataWatches && child === this.childWatches) return { manager: this, events };
     return { manager: new WatchManager(data, child), events };
   }
 
@@ -65,16 +71,17 @@ export class WatchManager {
 }
 
 function addTo(table: WatchTable, path: string, watcher: bigint): WatchTable {
-  const next = new Map(table);
-  next.set(path, new Set(table.get(path)).add(watcher));
-  return next;
+  const watchers = table.get(path);
+  if (watchers?.has(watcher) === true) return table;
+  return table.set(path, new Set(watchers).add(watcher));
 }
 
 function removeFrom(table: WatchTable, watcher: bigint): WatchTable {
-  const next = new Map<string, ReadonlySet<bigint>>();
+  let next = table;
   for (const [path, watchers] of table) {
+    if (!watchers.has(watcher)) continue;
     const kept = new Set([...watchers].filter((id) => id !== watcher));
-    if (kept.size > 0) next.set(path, kept);
+    next = kept.size > 0 ? next.set(path, kept) : next.delete(path);
   }
   return next;
 }
@@ -84,9 +91,7 @@ function takeWatchers(table: WatchTable, path: string, fired: Set<bigint>): Watc
   const watchers = table.get(path);
   if (watchers === undefined) return table;
   for (const watcher of watchers) fired.add(watcher);
-  const next = new Map(table);
-  next.delete(path);
-  return next;
+  return table.delete(path);
 }
 
 function sortIds(ids: Iterable<bigint>): bigint[] {
