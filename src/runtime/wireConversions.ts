@@ -69,7 +69,8 @@ export function classifyRequest(operation: OperationRequest, context: RequestCon
 
 function writeOf(op: ServiceMultiOp | string, context: RequestContext): RequestKind {
   if (typeof op === 'string') return { kind: 'unimplemented', reason: op };
-  return { kind: 'write', request: { ...context, ...op } };
+  // Not { ...context, ...op }: V8 copies a second spread key by key, at microseconds per write.
+  return { kind: 'write', request: Object.assign({ sessionId: context.sessionId, cxid: context.cxid, authInfo: context.authInfo }, op) };
 }
 
 function classifyMulti(ops: readonly WireMultiOp[], context: RequestContext, readOnly: boolean): RequestKind {

@@ -46,7 +46,8 @@ export function prepRequest(tree: DataTree, tracker: SessionTracker, request: Wr
   // speculative tree is built by applyTxn, the function every replica applies the txn with.
   const draft = new DataTreeDraft(tree, false);
   const record = prepRecord(draft, request, zxid, time);
-  return prepared(tree, { ...header, ...record }, zxid, time, tracker);
+  // Not { ...header, ...record }: V8 copies a second spread key by key, at microseconds per write.
+  return prepared(tree, Object.assign(header, record), zxid, time, tracker);
 }
 
 /** No one reads a speculative tree's digest as a rule; the tree computes it if asked. */
