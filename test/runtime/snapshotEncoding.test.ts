@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { applyTxn, DataTree, Ids, OpCode, prepRequest, SessionTracker, type ZNode } from '../../src/service/index.js';
+import { applyTxn, DataTree, Ids, OpCode, prepRequest, SessionTracker, type ACL, type ZNode } from '../../src/service/index.js';
 import { crc32 } from '../../src/runtime/storage/crc32.js';
 import { historyRunsOf } from '../../src/runtime/storage/historyRuns.js';
 import { decodeSnapshot, encodeSnapshot, encodeSnapshotSliced } from '../../src/runtime/storage/Snapshot.js';
@@ -8,8 +8,55 @@ import { toTaggedJson } from '../../src/runtime/storage/taggedJson.js';
 import { runs, testSeed } from '../support/seed.js';
 import { makeLogEntries } from './txnFixtures.js';
 
-/** The snapshot format as Snapshot.ts documents it, built the plain way: one body object, one JSON text. */
+/** The snapshot format as Snapshot.ts documents it, built the plain way, field by field with Buffer's writers. */
 function referenceEncoding(zxid: bigint, tree: DataTree, history?: ReturnType<typeof historyRunsOf>): Buffer {
+  const parts: Buffer[] = [];
+  const int = (value: number) => { const b = Buffer.alloc(4); b.writeInt32BE(value); parts.push(b); };
+  const uint = (value: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(value); parts.push(b); };
+  const long = (value: bigint) => { const b = Buffer.alloc(8); b.writeBigInt64BE(BigInt.asIntN(64, value)); parts.push(b); };
+  const bytes = (value: Uint8Array) => { int(value.length); parts.push(Buffer.from(value)); };
+  const text = (value: string) => bytes(Buffer.from(value, 'utf8'));
+  long(zxid);
+  long(tree.digest);
+  int(tree.sessions.size);
+  for (const [id, timeout] of tree.sessions) { long(id); int(timeout); }
+  int(tree.nodeCount);
+  const acls: string[] = [];
+  for (const [path, node] of tree.nodes) {
+    text(path);
+    bytes(node.data);
+    const key = JSON.stringify(node.acl);
+    if (!acls.includes(key)) acls.push(key);
+    int(acls.indexOf(key));
+    const stat = node.stat;
+    long(stat.czxid); long(stat.mzxid); long(stat.pzxid); long(BigInt(stat.ctime)); long(BigInt(stat.mtime));
+    int(stat.version); int(stat.cversion); int(stat.aversion); long(stat.ephemeralOwner); int(stat.dataLength); int(stat.numChildren);
+  }
+  int(acls.length);
+  for (const key of acls) {
+    const acl = JSON.parse(key) as ACL[];
+    int(acl.length);
+    for (const entry of acl) { int(entry.perms); text(entry.id.scheme); text(entry.id.id); }
+  }
+  if (history === undefined) parts.push(Buffer.from([0]));
+  else {
+    parts.push(Buffer.from([1]));
+    int(history.length);
+    for (const [epoch, first, last] of history) { uint(epoch); uint(first); uint(last); }
+  }
+  return withHeader(Buffer.concat(parts), 2);
+}
+
+function withHeader(body: Buffer, version: number): Buffer {
+  const header = Buffer.alloc(16);
+  header.writeUInt32BE(0x5a53534e, 0);
+  header.writeUInt32BE(version, 4);
+  header.writeUInt32BE(crc32(body), 8);
+  return Buffer.concat([header, body]);
+}
+
+/** Version 1 as it was written: one tagged JSON text, parents before children. */
+function version1Encoding(zxid: bigint, tree: DataTree, history?: ReturnType<typeof historyRunsOf>): Buffer {
   const depth = (path: string) => (path === '/' ? 0 : path.split('/').length - 1);
   const paths = [...tree.nodes.keys()].sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
   const nodes = paths.map((path) => {
@@ -18,12 +65,7 @@ function referenceEncoding(zxid: bigint, tree: DataTree, history?: ReturnType<ty
   });
   const body: Record<string, unknown> = { zxid, digest: tree.digest, sessions: [...tree.sessions], nodes };
   if (history !== undefined) body.history = history.map((run) => [...run]);
-  const json = Buffer.from(toTaggedJson(body), 'utf8');
-  const header = Buffer.alloc(16);
-  header.writeUInt32BE(0x5a53534e, 0);
-  header.writeUInt32BE(1, 4);
-  header.writeUInt32BE(crc32(json), 8);
-  return Buffer.concat([header, json]);
+  return withHeader(Buffer.from(toTaggedJson(body), 'utf8'), 1);
 }
 
 /** A tree of `count` nodes under /wide, created as a leader would (prepRequest, then applyTxn). */
@@ -42,6 +84,8 @@ function wideTree(count: number): { tree: DataTree; zxid: bigint } {
   return { tree, zxid };
 }
 
+const byPath = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+
 describe('snapshot encoding', () => {
   it('writes the documented bytes, in one go or a slice of nodes per turn, with and without the history', async () => {
     const seed = testSeed();
@@ -53,9 +97,47 @@ describe('snapshot encoding', () => {
         const expected = referenceEncoding(zxid, tree, history);
         expect(encodeSnapshot(zxid, tree, history).equals(expected)).toBe(true);
         expect((await encodeSnapshotSliced(zxid, tree, history)).equals(expected)).toBe(true);
+        const decoded = decodeSnapshot(expected);
+        if ('invalid' in decoded) throw new Error(decoded.invalid);
+        expect([...decoded.tree.nodes].sort(byPath)).toEqual([...tree.nodes].sort(byPath));
+        expect(decoded.history).toEqual(history ?? null);
       }),
       { seed, numRuns: runs(12, 100), verbose: 1 },
     );
+  });
+
+  it('reads version 1 files (tagged JSON) to the same tree', () => {
+    const { entries, tree } = makeLogEntries(300, 21);
+    const zxid = entries[entries.length - 1].zxid;
+    const history = historyRunsOf(entries.map((entry) => ({ epoch: Number(entry.zxid >> 32n), counter: Number(entry.zxid & 0xffffffffn) })));
+    const decoded = decodeSnapshot(version1Encoding(zxid, tree, history));
+    if ('invalid' in decoded) throw new Error(decoded.invalid);
+    expect(decoded.tree.digest).toBe(tree.digest);
+    expect(decoded.tree.nodeCount).toBe(tree.nodeCount);
+    expect(decoded.history).toEqual(history);
+    // A tree built another way (from the snapshot, not by txns) encodes to the same bytes.
+    expect(encodeSnapshot(zxid, decoded.tree, history).equals(encodeSnapshot(zxid, tree, history))).toBe(true);
+  });
+
+  it('refuses a body whose CRC matches but whose fields do not fit, naming the field, without throwing', () => {
+    const { entries, tree } = makeLogEntries(50, 22);
+    const zxid = entries[entries.length - 1].zxid;
+    const good = encodeSnapshot(zxid, tree);
+    const body = Buffer.from(good.subarray(16));
+    // The session count (after zxid and digest) claims more sessions than the bytes left could hold.
+    body.writeInt32BE(0x7fffffff, 16);
+    expect(decodeSnapshot(withHeader(body, 2))).toEqual({ invalid: expect.stringMatching(/^body does not decode: sessions: length 2147483647 needs/) });
+    expect(decodeSnapshot(withHeader(body.subarray(0, body.length - 1), 2))).toEqual({ invalid: expect.stringMatching(/^body does not decode/) });
+    expect(decodeSnapshot(withHeader(Buffer.concat([good.subarray(16), Buffer.from([0])]), 2))).toEqual({ invalid: expect.stringMatching(/bytes after/) });
+    expect(decodeSnapshot(withHeader(good.subarray(16), 3))).toEqual({ invalid: 'unknown format version 3' });
+    // A node naming an access list the table does not have. The first node's acl index follows the
+    // head (zxid, digest, no sessions, the node count), its path and its data.
+    const sessionless = encodeSnapshot(zxid, DataTree.fromParts(tree.nodes, new Map(), undefined));
+    const nodeBody = Buffer.from(sessionless.subarray(16));
+    const pathLength = nodeBody.readInt32BE(24);
+    const dataLength = nodeBody.readInt32BE(28 + pathLength);
+    nodeBody.writeInt32BE(7, 32 + pathLength + dataLength);
+    expect(decodeSnapshot(withHeader(nodeBody, 2))).toEqual({ invalid: expect.stringMatching(/^node .* names access list 7 of \d+$/) });
   });
 
   it('a large tree is encoded across many turns of the event loop: other work runs meanwhile', async () => {
@@ -69,8 +151,8 @@ describe('snapshot encoding', () => {
     setImmediate(tick);
     const bytes = await encodeSnapshotSliced(zxid, tree);
     encoding = false;
-    expect(tree.nodeCount).toBeGreaterThan(4 * 500);
-    expect(turns).toBeGreaterThanOrEqual(Math.floor(tree.nodeCount / 500));
+    expect(tree.nodeCount).toBeGreaterThan(4 * 1000);
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(tree.nodeCount / 1000));
     const decoded = decodeSnapshot(bytes);
     if ('invalid' in decoded) throw new Error(decoded.invalid);
     expect(decoded.tree.digest).toBe(tree.digest);

@@ -40,6 +40,14 @@ export class FrameWriter {
     return this;
   }
 
+  writeUInt(value: unknown): this {
+    if (typeof value !== 'number' || value >>> 0 !== value) throw new RangeError(`${String(value)} is not a 32-bit unsigned int`);
+    this.reserve(4);
+    this.buffer.writeUInt32BE(value, this.length);
+    this.length += 4;
+    return this;
+  }
+
   writeLong(value: unknown): this {
     if (typeof value !== 'bigint' || value < INT64_MIN || value > INT64_MAX) throw new RangeError(`${String(value)} is not a 64-bit long`);
     this.reserve(8);

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { applyTxn, DataTree } from '../../service/index.js';
 import type { Logger } from '../Logger.js';
 import { silentLogger } from '../Logger.js';
@@ -49,8 +48,6 @@ export interface RecoveryReport {
 
 export const SNAPSHOT_EVERY_TXNS_DEFAULT = 100_000;
 export const SNAPSHOT_RETAIN_COUNT_DEFAULT = 3;
-/** Nodes hashed per turn of the event loop when a snapshot computes the tree's digest: about 2 ms. */
-const DIGEST_NODES_PER_TURN = 2000;
 
 /**
  * A server's durable state: the txn log, the snapshots and the epoch files. open() recovers the
@@ -161,10 +158,6 @@ export class DataStore {
     return this.oneAtATime(async () => {
       if (zxid <= this.newestSnapshotZxid) return null;
       const started = Date.now();
-      // Servers keep no digest txn by txn (ZooKeeperServer.apply): the snapshot records it, computed
-      // between other work, not in one turn of the event loop.
-      const digest = tree.digestInSlices(DIGEST_NODES_PER_TURN);
-      for (let step = digest.next(); step.done !== true; step = digest.next()) await nextTurn();
       const name = await writeSnapshot(this.snapshotDirectory, zxid, tree, history);
       this.snapshotCount += 1;
       this.newestSnapshotZxid = zxid;

@@ -1,24 +1,37 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { join } from 'node:path';
 import { DataTree, nodeDigest, parentPath, childName } from '../../service/index.js';
 import type { ACL, Stat, ZNode } from '../../service/index.js';
 import { crc32 } from './crc32.js';
 import { parseZxidName, writeFileAtomically, zxidHex } from './durableFiles.js';
 import { lastZxidOfRuns, parseHistoryRuns, type HistoryRun } from './historyRuns.js';
-import { fromTaggedJson, toTaggedJson } from './taggedJson.js';
+import { fromTaggedJson } from './taggedJson.js';
+import { FrameReader } from '../quorum/FrameReader.js';
+import { FrameWriter } from '../quorum/FrameWriter.js';
 
 /**
  * Snapshot files (`snapshot.<16 hex digits of the zxid>`):
- *   header, 16 bytes: magic "ZSSN", format version (u32 BE) = 1, CRC-32 of the body (u32 BE), 0 (u32)
- *   body: tagged JSON (taggedJson.ts) of { zxid, digest, sessions: [[id, timeoutTicks]...],
- *         nodes: [{ path, data, acl, stat }...], history? } with parents before children.
- *         `history`, written by quorum servers, is the zxids of every txn up to and including zxid
- *         as runs (historyRuns.ts): with it the snapshot stands in for the log it lets be purged.
+ *   header, 16 bytes: magic "ZSSN", format version (u32 BE) = 2, CRC-32 of the body (u32 BE), 0 (u32)
+ *   body, in jute's binary form (big-endian; a string or byte array is an int length then its bytes,
+ *   a list an int count then its items):
+ *     zxid (long), digest (the u64 as a long), sessions: list of (id long, timeout in ticks int),
+ *     nodes: list of (path string, data bytes, acl (int: the index of its access list in acls),
+ *       stat: czxid, mzxid, pzxid (longs), ctime, mtime (longs, ms), version, cversion, aversion
+ *       (ints), ephemeralOwner (long), dataLength, numChildren (ints)),
+ *     acls: list of access lists, each a list of (perms int, scheme string, id string),
+ *     history: a byte 0 (absent) or 1 then a list of runs (epoch, first counter, last counter: u32s).
+ *   Nodes come in the tree's iteration order, a function of the paths alone; the access lists, each
+ *   once (most nodes share a few, as in ZooKeeper's ACL cache), in the order the nodes first use
+ *   them: equal trees give equal bytes. `history`, written by quorum servers, is the zxids of every txn up to and
+ *   including zxid as runs (historyRuns.ts): with it the snapshot stands in for the log it lets be
+ *   purged. Version 1 files (the same fields as tagged JSON, taggedJson.ts) are still read.
  * The tree is immutable, so a snapshot is exact (not fuzzy as ZooKeeper's): it is the state after
  * applying every txn up to and including zxid. Written atomically (temp file, fsync, rename, fsync dir).
  */
 export const SNAPSHOT_MAGIC = 0x5a53534e; // "ZSSN"
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
+const SNAPSHOT_FORMAT_VERSION_JSON = 1;
 const HEADER_BYTES = 16;
 const SNAPSHOT_PREFIX = 'snapshot.';
 
@@ -39,64 +52,199 @@ interface SnapshotBody {
 
 export function encodeSnapshot(zxid: bigint, tree: DataTree, history?: readonly HistoryRun[]): Buffer {
   const pieces: Buffer[] = [];
-  for (const text of snapshotText(zxid, tree, history)) pieces.push(Buffer.from(text, 'utf8'));
-  return withHeader(Buffer.concat(pieces));
+  for (const piece of snapshotBody(zxid, tree, history)) if (piece !== PAUSE) pieces.push(piece);
+  return withHeader(pieces);
 }
 
 /**
- * encodeSnapshot's bytes, encoded a slice of nodes per turn of the event loop: a server snapshotting
+ * encodeSnapshot's bytes, computed a slice of work per turn of the event loop: a server snapshotting
  * a tree of a million nodes goes on answering its clients and its leader meanwhile (ZooKeeper
  * snapshots on a thread of its own). The tree is immutable, so the slices are of one state.
  */
 export async function encodeSnapshotSliced(zxid: bigint, tree: DataTree, history?: readonly HistoryRun[]): Promise<Buffer> {
   const pieces: Buffer[] = [];
-  for (const text of snapshotText(zxid, tree, history)) {
-    pieces.push(Buffer.from(text, 'utf8'));
-    await new Promise<void>((resolve) => setImmediate(resolve));
+  for (const piece of snapshotBody(zxid, tree, history)) {
+    if (piece !== PAUSE) pieces.push(piece);
+    await nextTurn();
   }
-  return withHeader(Buffer.concat(pieces));
+  return withHeader(pieces);
 }
 
-/** Nodes per piece of snapshotText: a few milliseconds of encoding (about 7 µs a node). */
-const NODES_PER_PIECE = 500;
+/** Nodes per piece of the body, and per slice of the digest when the tree does not know it: a millisecond or two each. */
+const NODES_PER_PIECE = 1000;
+const PAUSE = null;
 
 /**
- * The body's tagged JSON in pieces whose concatenation is toTaggedJson of the whole body (keys
- * zxid, digest, sessions, nodes, history, in that order): the body is never built as one object.
+ * The body in pieces, with PAUSE between slices of work: the concatenation of the pieces is the
+ * body, which is never built as one object. A tree that does not know its digest (a running
+ * server's) has it summed in the same pass over the nodes, and written into the first piece last.
  */
-function* snapshotText(zxid: bigint, tree: DataTree, history: readonly HistoryRun[] | undefined): Generator<string> {
+function* snapshotBody(zxid: bigint, tree: DataTree, history: readonly HistoryRun[] | undefined): Generator<Buffer | typeof PAUSE> {
   if (history !== undefined && lastZxidOfRuns(history) !== zxid) {
     throw new RangeError(`encodeSnapshot: the history ends at ${lastZxidOfRuns(history)}, not at the snapshot's zxid ${zxid}`);
   }
-  const head = toTaggedJson({ zxid, digest: tree.digest, sessions: [...tree.sessions] });
-  yield `${head.slice(0, -1)},"nodes":[`;
-  const paths = parentsFirst(tree.nodes.keys());
-  for (let start = 0; start < paths.length; start += NODES_PER_PIECE) {
-    const texts: string[] = [];
-    for (const path of paths.slice(start, start + NODES_PER_PIECE)) {
-      const node = tree.nodes.get(path) as ZNode;
-      texts.push(toTaggedJson({ path, data: node.data, acl: [...node.acl], stat: node.stat }));
+  const acls = aclTable();
+  const head = new FrameWriter();
+  head.writeLong(zxid).writeLong(0n).writeInt(tree.sessions.size);
+  for (const [sessionId, timeout] of tree.sessions) head.writeLong(sessionId).writeInt(timeout);
+  head.writeInt(tree.nodeCount);
+  const first = head.take();
+  const pieces: Buffer[] = [];
+  const writer = new FrameWriter();
+  const known = tree.hasDigest;
+  let digest = 0n;
+  let inPiece = 0;
+  for (const [path, node] of tree.nodes) {
+    if (!known) digest = BigInt.asUintN(64, digest + nodeDigest(path, node));
+    writeNode(writer, path, node, acls.indexOf(node.acl));
+    if (++inPiece === NODES_PER_PIECE) {
+      pieces.push(writer.take());
+      writer.reset();
+      inPiece = 0;
+      yield PAUSE;
     }
-    yield (start === 0 ? '' : ',') + texts.join(',');
   }
-  yield history === undefined ? ']}' : `],"history":${toTaggedJson(history.map((run) => [...run]))}}`;
+  writer.writeInt(acls.lists.length);
+  for (const acl of acls.lists) {
+    writer.writeInt(acl.length);
+    for (const { perms, id } of acl) writer.writeInt(perms).writeUstring(id.scheme).writeUstring(id.id);
+  }
+  if (history === undefined) writer.writeByte(0);
+  else {
+    writer.writeByte(1).writeInt(history.length);
+    for (const [epoch, firstCounter, lastCounter] of history) writer.writeUInt(epoch).writeUInt(firstCounter).writeUInt(lastCounter);
+  }
+  pieces.push(writer.take());
+  // The digest follows the zxid.
+  first.writeBigInt64BE(BigInt.asIntN(64, known ? tree.digest : digest), 8);
+  yield first;
+  for (const piece of pieces) yield piece;
 }
 
-function withHeader(json: Buffer): Buffer {
+/** The distinct access lists (equal contents are one) of the nodes written, in the order they first use them. */
+function aclTable(): { lists: readonly (readonly ACL[])[]; indexOf(acl: readonly ACL[]): number } {
+  const lists: (readonly ACL[])[] = [];
+  const byContent = new Map<string, number>();
+  // Nodes share their list objects (a create takes the request's, fixupACL returns the same one for
+  // a valid list): content keys are computed once per object, not once per node.
+  const byObject = new Map<readonly ACL[], number>();
+  const indexOf = (acl: readonly ACL[]): number => {
+    let index = byObject.get(acl);
+    if (index === undefined) {
+      const key = JSON.stringify(acl.map(({ perms, id }) => [perms, id.scheme, id.id]));
+      index = byContent.get(key);
+      if (index === undefined) {
+        index = lists.length;
+        lists.push(acl);
+        byContent.set(key, index);
+      }
+      byObject.set(acl, index);
+    }
+    return index;
+  };
+  return { lists, indexOf };
+}
+
+function writeNode(writer: FrameWriter, path: string, node: ZNode, aclIndex: number): void {
+  writer.writeUstring(path).writeBuffer(node.data).writeInt(aclIndex);
+  const stat = node.stat;
+  writer.writeLong(stat.czxid).writeLong(stat.mzxid).writeLong(stat.pzxid).writeIntegral(stat.ctime).writeIntegral(stat.mtime)
+    .writeInt(stat.version).writeInt(stat.cversion).writeInt(stat.aversion).writeLong(stat.ephemeralOwner)
+    .writeInt(stat.dataLength).writeInt(stat.numChildren);
+}
+
+function withHeader(pieces: readonly Buffer[]): Buffer {
   const header = Buffer.alloc(HEADER_BYTES);
+  let crc = 0;
+  for (const piece of pieces) crc = crc32(piece, crc);
   header.writeUInt32BE(SNAPSHOT_MAGIC, 0);
   header.writeUInt32BE(SNAPSHOT_FORMAT_VERSION, 4);
-  header.writeUInt32BE(crc32(json), 8);
-  return Buffer.concat([header, json]);
+  header.writeUInt32BE(crc, 8);
+  return Buffer.concat([header, ...pieces]);
 }
 
 /** The snapshot's content, or why it is not a valid snapshot. */
 export function decodeSnapshot(bytes: Buffer): SnapshotContent | { invalid: string } {
   if (bytes.length < HEADER_BYTES) return { invalid: 'torn header' };
   if (bytes.readUInt32BE(0) !== SNAPSHOT_MAGIC) return { invalid: 'bad magic' };
-  if (bytes.readUInt32BE(4) !== SNAPSHOT_FORMAT_VERSION) return { invalid: `unknown format version ${bytes.readUInt32BE(4)}` };
-  const json = bytes.subarray(HEADER_BYTES);
-  if (crc32(json) !== bytes.readUInt32BE(8)) return { invalid: 'CRC mismatch' };
+  const version = bytes.readUInt32BE(4);
+  if (version !== SNAPSHOT_FORMAT_VERSION && version !== SNAPSHOT_FORMAT_VERSION_JSON) return { invalid: `unknown format version ${version}` };
+  const body = bytes.subarray(HEADER_BYTES);
+  if (crc32(body) !== bytes.readUInt32BE(8)) return { invalid: 'CRC mismatch' };
+  const decoded = version === SNAPSHOT_FORMAT_VERSION ? readBinaryBody(body) : readJsonBody(body);
+  if ('invalid' in decoded) return decoded;
+  let history: HistoryRun[] | null = null;
+  if (decoded.history !== undefined) {
+    const parsed = parseHistoryRuns(decoded.history);
+    if ('invalid' in parsed) return parsed;
+    if (lastZxidOfRuns(parsed) !== decoded.zxid) return { invalid: 'history does not end at the snapshot zxid' };
+    history = parsed;
+  }
+  const tree = buildTree(decoded);
+  if ('invalid' in tree) return tree;
+  if (tree.digest !== decoded.digest) return { invalid: 'tree digest differs from the recorded one' };
+  return { zxid: decoded.zxid, tree, history };
+}
+
+/** Smallest encodings: a session (id, timeout); a node (empty path and data, acl index, stat); an access list; an entry; a run. */
+const SESSION_BYTES = 12;
+const NODE_BYTES = 4 + 4 + 4 + 3 * 8 + 2 * 8 + 3 * 4 + 8 + 2 * 4;
+const ACL_LIST_BYTES_MIN = 4;
+const ACL_BYTES_MIN = 4 + 4 + 4;
+const RUN_BYTES = 12;
+
+function readBinaryBody(body: Buffer): SnapshotBody | { invalid: string } {
+  try {
+    const reader = new FrameReader(body, 0);
+    const zxid = reader.readLong('zxid');
+    const digest = BigInt.asUintN(64, reader.readLong('digest'));
+    const sessions: [bigint, number][] = [];
+    for (let left = reader.readCount('sessions', SESSION_BYTES); left > 0; left--) sessions.push([reader.readLong('session id'), reader.readInt('session timeout')]);
+    const nodes: { path: string; data: Uint8Array; aclIndex: number; stat: Stat }[] = [];
+    for (let left = reader.readCount('nodes', NODE_BYTES); left > 0; left--) nodes.push(readNode(reader));
+    const acls: ACL[][] = [];
+    for (let lists = reader.readCount('acls', ACL_LIST_BYTES_MIN); lists > 0; lists--) {
+      const acl: ACL[] = [];
+      for (let left = reader.readCount('acl', ACL_BYTES_MIN); left > 0; left--) {
+        acl.push({ perms: reader.readInt('acl perms'), id: { scheme: reader.readUstring('acl scheme'), id: reader.readUstring('acl id') } });
+      }
+      acls.push(acl);
+    }
+    let history: HistoryRun[] | undefined;
+    if (reader.readBool('history present')) {
+      history = [];
+      for (let left = reader.readCount('history', RUN_BYTES); left > 0; left--) {
+        history.push([reader.readUInt('run epoch'), reader.readUInt('run first counter'), reader.readUInt('run last counter')]);
+      }
+    }
+    reader.expectEnd();
+    const resolved: SnapshotBody['nodes'] = [];
+    for (const { path, data, aclIndex, stat } of nodes) {
+      const acl = acls[aclIndex];
+      if (acl === undefined) return { invalid: `node ${path} names access list ${aclIndex} of ${acls.length}` };
+      resolved.push({ path, data, acl, stat });
+    }
+    return { zxid, digest, sessions, nodes: resolved, history };
+  } catch (error) {
+    return { invalid: `body does not decode: ${(error as Error).message}` };
+  }
+}
+
+function readNode(reader: FrameReader): { path: string; data: Uint8Array; aclIndex: number; stat: Stat } {
+  const path = reader.readUstring('node path');
+  const data = reader.readBuffer('node data');
+  const aclIndex = reader.readInt('node acl');
+  const stat: Stat = {
+    czxid: reader.readLong('czxid'), mzxid: reader.readLong('mzxid'), pzxid: reader.readLong('pzxid'),
+    ctime: reader.readIntegral('ctime'), mtime: reader.readIntegral('mtime'),
+    version: reader.readInt('version'), cversion: reader.readInt('cversion'), aversion: reader.readInt('aversion'),
+    ephemeralOwner: reader.readLong('ephemeralOwner'), dataLength: reader.readInt('dataLength'), numChildren: reader.readInt('numChildren'),
+  };
+  return { path, data, aclIndex, stat };
+}
+
+/** A version 1 body (tagged JSON). */
+function readJsonBody(json: Buffer): SnapshotBody | { invalid: string } {
   let body: SnapshotBody;
   try {
     body = fromTaggedJson(json.toString('utf8')) as SnapshotBody;
@@ -106,17 +254,7 @@ export function decodeSnapshot(bytes: Buffer): SnapshotContent | { invalid: stri
   if (typeof body !== 'object' || body === null || typeof body.zxid !== 'bigint' || !Array.isArray(body.nodes) || !Array.isArray(body.sessions)) {
     return { invalid: 'body lacks zxid, nodes or sessions' };
   }
-  let history: HistoryRun[] | null = null;
-  if (body.history !== undefined) {
-    const parsed = parseHistoryRuns(body.history);
-    if ('invalid' in parsed) return parsed;
-    if (lastZxidOfRuns(parsed) !== body.zxid) return { invalid: 'history does not end at the snapshot zxid' };
-    history = parsed;
-  }
-  const tree = buildTree(body);
-  if ('invalid' in tree) return tree;
-  if (tree.digest !== body.digest) return { invalid: 'tree digest differs from the recorded one' };
-  return { zxid: body.zxid, tree, history };
+  return body;
 }
 
 function buildTree(body: SnapshotBody): DataTree | { invalid: string } {
@@ -138,20 +276,6 @@ function buildTree(body: SnapshotBody): DataTree | { invalid: string } {
   }
   if (!nodes.has('/')) return { invalid: 'no root node' };
   return DataTree.fromParts(nodes, new Map(body.sessions), digest);
-}
-
-/**
- * Parents before children, so a reader can check each node's parent as it goes: by depth, then by
- * path (code-unit order). Each path's depth is counted once, not in every comparison.
- */
-function parentsFirst(paths: Iterable<string>): string[] {
-  const byDepth: string[][] = [];
-  for (const path of paths) {
-    let depth = 0;
-    if (path !== '/') for (let index = 0; index < path.length; index++) if (path.charCodeAt(index) === 0x2f) depth++;
-    (byDepth[depth] ??= []).push(path);
-  }
-  return byDepth.flatMap((level) => (level === undefined ? [] : level.sort()));
 }
 
 export async function writeSnapshot(directory: string, zxid: bigint, tree: DataTree, history?: readonly HistoryRun[]): Promise<string> {
