@@ -15,10 +15,12 @@
  * BENCH_ONLY ("zabstate" or "apache": run one ensemble), BENCH_NODE_ARGS (extra node flags for the
  * zabstate servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; servers stop with SIGTERM so that
  * profiles are written), BENCH_BASELINE_ROOT (another zabstate checkout, built: its ensemble runs
- * as "baseline" beside the others, for before/after figures from one run).
+ * as "baseline" beside the others, for before/after figures from one run), BENCH_TIMELINE (a directory:
+ * each workload's requests are written to <ensemble>-<workload>-<clients>.json as [sent ms since the
+ * workload started, latency ms, client index, server port], to see when the slow ones happened).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -44,6 +46,7 @@ const WORKLOADS = (process.env.BENCH_WORKLOADS ?? WORKLOAD_NAMES.join(',')).spli
 const PAYLOAD = Buffer.alloc(100, 120);
 const TICK_MS = 2000;
 const ROOT = join(import.meta.dirname, '../../..');
+const TIMELINE_DIRECTORY = process.env.BENCH_TIMELINE;
 const APACHE_HOME = '/usr/share/zookeeper';
 
 interface Result {
@@ -167,16 +170,22 @@ function readProcStat(pid: number): number | null {
 async function runWorkload(ensemble: Ensemble, clients: ZkClient[], workload: Workload, seconds = SECONDS): Promise<Result> {
   const cpuBefore = await ensemble.cpuMs();
   const latencies: number[] = [];
+  const timeline: [number, number, number, number][] = [];
   const endAt = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(clients.map(async (client, index) => {
     while (performance.now() < endAt) {
       const sent = performance.now();
       await operation(client, workload, index);
-      latencies.push(performance.now() - sent);
+      const latency = performance.now() - sent;
+      latencies.push(latency);
+      if (TIMELINE_DIRECTORY !== undefined) timeline.push([sent - started, latency, index, client.connectionManager?.socket?.remotePort ?? 0]);
     }
   }));
   const elapsed = (performance.now() - started) / 1000;
+  if (TIMELINE_DIRECTORY !== undefined && seconds === SECONDS) {
+    writeFileSync(join(TIMELINE_DIRECTORY, `${ensemble.name}-${workload}-${clients.length}.json`), JSON.stringify(timeline));
+  }
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   const cpuAfter = await ensemble.cpuMs();
