@@ -15,6 +15,7 @@ import type { Logger, LogFields } from '../Logger.js';
 import { DataStore, SNAPSHOT_EVERY_TXNS_DEFAULT, SNAPSHOT_RETAIN_COUNT_DEFAULT } from '../storage/DataStore.js';
 import { historyRunsOf, zxidsOfRuns, type HistoryRun } from '../storage/historyRuns.js';
 import { decodeSnapshot, encodeSnapshot } from '../storage/Snapshot.js';
+import { EffectLanes } from './EffectLanes.js';
 import { ZooKeeperServer, type SessionTimeoutLimits } from '../ZooKeeperServer.js';
 import type { PeerFrame, SnapshotTransfer, TxnPayload } from './peerFrames.js';
 import { PeerTransport } from './PeerTransport.js';
@@ -146,7 +147,7 @@ export class QuorumPeer implements QuorumCommitterHost {
    * deliveries. Lanes do not wait for each other: a delivery waiting on an fsync holds up no
    * PROPOSAL to a follower, and a follower's ACK waiting on its log holds up no COMMIT it applies.
    */
-  private readonly lanes: Promise<void>[];
+  private readonly lanes: EffectLanes;
   /** Log appends not yet known to be durable, by txn value (the log makes them durable in zxid order). */
   private readonly appendsInFlight = new Map<number, Promise<void>>();
   private tick = 0;
@@ -188,7 +189,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     this.serverId = options.serverId;
     this.voters = voters;
     this.generation = new Array<number>(sorted.length + 1).fill(0);
-    this.lanes = new Array<Promise<void>>(sorted.length + 1).fill(RESOLVED);
+    this.lanes = new EffectLanes(sorted.length + 1, (error) => this.fail(error), () => this.stopped);
     this.lastHeard = new Array<number>(sorted.length + 1).fill(0);
     for (const member of sorted) if (member.id !== options.serverId) this.inbound.set(this.sidOfId.get(member.id) as number, []);
     const initial = initialServerContext(sid, voters, sorted.length, options.commitLogCount ?? COMMIT_LOG_COUNT_DEFAULT, true);
@@ -290,7 +291,7 @@ export class QuorumPeer implements QuorumCommitterHost {
 
   sendInOrder(peer: number, frame: PeerFrame): void {
     const generation = this.generation[peer];
-    this.afterDurable(this.durable, peer, () => {
+    this.lanes.add(peer, this.durable, () => {
       if (this.generation[peer] === generation) this.transport?.send(peer, frame, 'runtime');
     });
   }
@@ -312,7 +313,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     this.setServing(null);
     await this.committer.close();
     await this.transport?.stop();
-    await Promise.all(this.lanes.map((lane) => lane.catch(() => undefined)));
+    await this.lanes.whenIdle();
     await this.durable.catch(() => undefined);
     await this.store.close().catch(() => undefined);
     this.options.logger.event('QuorumPeerStopped', { myid: this.serverId, lastZxid: this.server.lastProcessedZxid });
@@ -368,7 +369,7 @@ export class QuorumPeer implements QuorumCommitterHost {
       // without waiting for its own fsync, as ZooKeeper's followers do. A leader's commit counted its
       // own ack, so its deliveries wait for its log like its COMMITs.
       const learning = topOf(this.state) !== 'LEADING';
-      this.afterDurable(learning && broadcasting && !persisted ? this.gate : durable, LOCAL_LANE, () => this.deliver(history, committed));
+      this.lanes.add(LOCAL_LANE, learning && broadcasting && !persisted ? this.gate : durable, () => this.deliver(history, committed));
     }
     if (topOf(stateBefore) !== topOf(this.state)) this.roleStartTick = this.tick;
     if (topOf(this.state) !== 'LOOKING') this.observerView.clear();
@@ -441,7 +442,9 @@ export class QuorumPeer implements QuorumCommitterHost {
   private durableThrough(length: number): Promise<void> {
     const last = length === 0 ? undefined : txnAt(this.context.history, length - 1);
     const inFlight = last === undefined ? undefined : this.appendsInFlight.get(last.value);
-    return inFlight === undefined ? this.gate : Promise.all([this.gate, inFlight]).then(() => undefined);
+    if (inFlight === undefined) return this.gate;
+    // An open gate has resolved: the append alone is waited for (one promise fewer per commit).
+    return this.gateOpen ? inFlight : Promise.all([this.gate, inFlight]).then(() => undefined);
   }
 
   /**
@@ -464,7 +467,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     this.receivedSnapshot = null;
     this.barrier(() => this.store.installSnapshot(received.zxid, received.bytes));
     // On the lane of the deliveries, so that those of this step and later ones apply to the installed tree.
-    this.afterDurable(this.durable, LOCAL_LANE, () => {
+    this.lanes.add(LOCAL_LANE, this.durable, () => {
       const applied = this.server.lastProcessedZxid;
       if (applied > received.zxid) throw new Error(`server ${this.sid}: installing a snapshot at ${hex(received.zxid)} would undo applied txns up to ${hex(applied)}`);
       this.server.resetTree(received.tree, received.zxid);
@@ -492,23 +495,13 @@ export class QuorumPeer implements QuorumCommitterHost {
     return payload;
   }
 
-  /** Runs `job` after `after` and after every job queued before it in its lane. A failed persistence is fatal. */
-  private afterDurable(after: Promise<void>, lane: number, job: () => void): void {
-    this.lanes[lane] = this.lanes[lane]
-      .then(() => after)
-      .then(() => {
-        if (!this.stopped) job();
-      })
-      .catch((error: Error) => this.fail(error));
-  }
-
   private perform(effect: Effect, durable: Promise<void>): void {
     switch (effect.kind) {
       case 'send': {
         const { to, msg } = effect;
         const frame = this.messageFrame(msg);
         const generation = this.generation[to];
-        this.afterDurable(durable, to, () => {
+        this.lanes.add(to, durable, () => {
           if (this.generation[to] === generation) this.transport?.send(to, frame, msg.type === 'NOTIFICATION' ? 'vote' : 'message');
         });
         return;
@@ -663,7 +656,7 @@ export class QuorumPeer implements QuorumCommitterHost {
       const generation = this.servingGeneration;
       const role = topOf(this.state) === 'LEADING' ? 'leader' : 'learner';
       // After the deliveries of the establishing step, so that the leader's tree holds its whole history.
-      this.afterDurable(this.durable, LOCAL_LANE, () => {
+      this.lanes.add(LOCAL_LANE, this.durable, () => {
         if (generation === this.servingGeneration && this.state.endsWith('.BROADCAST')) this.setServing(role);
       });
     }
