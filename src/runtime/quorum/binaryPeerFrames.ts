@@ -3,7 +3,7 @@
  * COMMIT `message` frames (with their TxnPayloads) and `request` frames (a learner forwarding a
  * client's write). Text costs the leader a tagged copy, JSON.stringify and base64 for each of them,
  * several times per write; these frames are the jute records ZooKeeper itself would send (a txn as
- * its TxnHeader and txn record, a request as its RequestHeader and request record).
+ * its TxnHeader and txn record, a request as its RequestHeader and request record: juteRecords.ts).
  *
  * A body starts with its kind byte. JSON text always starts with `{` (0x7B), so the kinds here
  * never collide with the text form, which every other frame still uses (peerFrames.ts).
@@ -11,15 +11,16 @@
  * The encoders return null for a frame the binary form cannot carry exactly (a field of the wrong
  * type, a number out of its range, an extra field on a payload, txn or request): the caller sends it
  * as text instead, so a frame decodes to what was encoded. The chart's messages are the exception:
- * their fields are checked but not counted, so a field the Message type does not declare is not sent. The decoders read with FrameReader: every length is checked
- * against the bytes left before anything is allocated, and any malformed body throws an Error.
+ * their fields are checked but not counted, so a field the Message type does not declare is not
+ * sent. The decoders read with FrameReader: every length is checked against the bytes left before
+ * anything is allocated, and any malformed body throws an Error.
  */
 import type { Message } from '../../protocol/Message.js';
 import type { Zxid } from '../../protocol/zxid.js';
-import { OpCode } from '../../service/OpCode.js';
-import type { ACL, Id, MultiOp, SubTxn, Txn, WriteRequest } from '../../service/index.js';
-import { FrameReader } from './FrameReader.js';
-import { FrameWriter } from './FrameWriter.js';
+import type { WriteRequest } from '../../service/index.js';
+import { FrameReader } from '../codec/FrameReader.js';
+import { FrameWriter } from '../codec/FrameWriter.js';
+import { expectFields, isRecord, readRequest, readTxn, writeRequest, writeTxn } from '../codec/juteRecords.js';
 import type { PeerFrame, TxnPayload } from './peerFrames.js';
 
 /** Kind bytes of binary bodies; a text body starts with `{`. */
@@ -34,9 +35,6 @@ const TXN_MESSAGE_BYTES = ZXID_MESSAGE_BYTES + 8;
 const COUNT_BYTES = 4;
 /** zxid, time, two presence flags, sessionId, cxid, type: the fewest bytes a payload takes. */
 const PAYLOAD_BYTES_MIN = 8 + 8 + 1 + 1 + 8 + 4 + 4;
-
-/** Thrown inside the encoders when a value does not fit the binary form; never escapes them. */
-class Unfit extends Error {}
 
 // ----- Encoding -----
 
@@ -112,28 +110,6 @@ export function encodeBinaryRequest(id: number, request: WriteRequest): Buffer |
 const scratch = new FrameWriter();
 
 /**
- * A txn alone (TxnHeader then its record), as the log keeps it: a copy, or null when the txn has a
- * shape the binary form does not hold (the caller writes tagged JSON instead).
- */
-export function encodeBinaryTxn(txn: Txn): Buffer | null {
-  try {
-    const writer = scratch.reset();
-    writeTxn(writer, txn);
-    return writer.take();
-  } catch {
-    return null;
-  }
-}
-
-/** The txn encodeBinaryTxn wrote at `start` of `bytes`, which it must fill exactly; throws an Error naming what is wrong. */
-export function decodeBinaryTxn(bytes: Buffer, start: number): Txn {
-  const reader = new FrameReader(bytes, start);
-  const txn = readTxn(reader);
-  reader.expectEnd();
-  return txn;
-}
-
-/**
  * A payload is immutable once proposed, and the leader sends it to every learner within a few
  * frames: the bytes of the last RECENT_PAYLOADS payloads (null: it does not fit) are kept. A miss
  * only costs encoding again. Not a WeakMap beside each payload: the leader keeps payloads until a
@@ -174,166 +150,6 @@ function writePayload(writer: FrameWriter, payload: TxnPayload): void {
   if (hasOrigin) writer.writeIntegral(payload.origin);
   if (hasRequestId) writer.writeIntegral(payload.requestId);
   writeTxn(writer, payload.txn);
-}
-
-/** TxnHeader (sessionId, cxid, type) then the txn record, as ZooKeeper logs a txn. */
-function writeTxn(writer: FrameWriter, txn: Txn): void {
-  if (!isRecord(txn)) throw new Unfit();
-  writer.writeLong(txn.sessionId).writeInt(txn.cxid);
-  switch (txn.type) {
-    case OpCode.multi:
-      expectFields(txn, 4);
-      writer.writeInt(txn.type);
-      writer.writeVector(txn.txns, writeSubTxn);
-      return;
-    case OpCode.setACL:
-      expectFields(txn, 6);
-      writer.writeInt(txn.type);
-      writer.writeUstring(txn.path);
-      writeAcl(writer, txn.acl);
-      writer.writeInt(txn.version);
-      return;
-    case OpCode.createSession:
-      expectFields(txn, 4);
-      writer.writeInt(txn.type).writeInt(txn.timeOut);
-      return;
-    case OpCode.closeSession:
-      expectFields(txn, 4);
-      writer.writeInt(txn.type);
-      writer.writeVector(txn.paths2Delete, (w, path: string) => void w.writeUstring(path));
-      return;
-    default:
-      writeSubTxnBody(writer, txn, 2);
-  }
-}
-
-function writeSubTxn(writer: FrameWriter, txn: SubTxn): void {
-  if (!isRecord(txn)) throw new Unfit();
-  writeSubTxnBody(writer, txn, 0);
-}
-
-/** A txn that may sit in a multi; `headerFields` counts the TxnHeader fields beside it (0 in a multi). */
-function writeSubTxnBody(writer: FrameWriter, txn: SubTxn, headerFields: number): void {
-  switch (txn.type) {
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-      expectFields(txn, headerFields + 6);
-      writer.writeInt(txn.type).writeUstring(txn.path);
-      writer.writeBuffer(txn.data);
-      writeAcl(writer, txn.acl);
-      writer.writeBool(txn.ephemeral).writeInt(txn.parentCVersion);
-      return;
-    case OpCode.delete:
-      expectFields(txn, headerFields + 2);
-      writer.writeInt(txn.type).writeUstring(txn.path);
-      return;
-    case OpCode.setData:
-      expectFields(txn, headerFields + 4);
-      writer.writeInt(txn.type).writeUstring(txn.path);
-      writer.writeBuffer(txn.data).writeInt(txn.version);
-      return;
-    case OpCode.check:
-      expectFields(txn, headerFields + 3);
-      writer.writeInt(txn.type).writeUstring(txn.path).writeInt(txn.version);
-      return;
-    case OpCode.error:
-      expectFields(txn, headerFields + 2);
-      writer.writeInt(txn.type).writeInt(txn.err);
-      return;
-    default:
-      throw new Unfit();
-  }
-}
-
-/** RequestHeader (sessionId, cxid, authInfo, type) then the request record. */
-function writeRequest(writer: FrameWriter, request: WriteRequest): void {
-  if (!isRecord(request)) throw new Unfit();
-  writer.writeLong(request.sessionId).writeInt(request.cxid);
-  writer.writeVector(request.authInfo, writeId);
-  switch (request.type) {
-    case OpCode.multi:
-      expectFields(request, 5);
-      writer.writeInt(request.type);
-      writer.writeVector(request.ops, writeMultiOp);
-      return;
-    case OpCode.setACL:
-      expectFields(request, 7);
-      writer.writeInt(request.type).writeUstring(request.path);
-      writeAcl(writer, request.acl);
-      writer.writeInt(request.version);
-      return;
-    case OpCode.createSession:
-      expectFields(request, 5);
-      writer.writeInt(request.type).writeInt(request.timeOut);
-      return;
-    case OpCode.closeSession:
-      expectFields(request, 4);
-      writer.writeInt(request.type);
-      return;
-    default:
-      writeMultiOpBody(writer, request, 3);
-  }
-}
-
-function writeMultiOp(writer: FrameWriter, op: MultiOp): void {
-  if (!isRecord(op)) throw new Unfit();
-  writeMultiOpBody(writer, op, 0);
-}
-
-function writeMultiOpBody(writer: FrameWriter, op: MultiOp, headerFields: number): void {
-  switch (op.type) {
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-      expectFields(op, headerFields + 5);
-      writer.writeInt(op.type).writeUstring(op.path);
-      writer.writeBuffer(op.data);
-      writeAcl(writer, op.acl);
-      writer.writeInt(op.flags);
-      return;
-    case OpCode.delete:
-    case OpCode.check:
-      expectFields(op, headerFields + 3);
-      writer.writeInt(op.type).writeUstring(op.path).writeInt(op.version);
-      return;
-    case OpCode.setData:
-      expectFields(op, headerFields + 4);
-      writer.writeInt(op.type).writeUstring(op.path);
-      writer.writeBuffer(op.data).writeInt(op.version);
-      return;
-    default:
-      throw new Unfit();
-  }
-}
-
-function writeAcl(writer: FrameWriter, acl: readonly ACL[]): void {
-  writer.writeVector(acl, (w, entry: ACL) => {
-    if (!isRecord(entry) || fieldCount(entry) !== 2) throw new Unfit();
-    w.writeInt(entry.perms);
-    writeId(w, entry.id);
-  });
-}
-
-function writeId(writer: FrameWriter, id: Id): void {
-  if (!isRecord(id) || fieldCount(id) !== 2) throw new Unfit();
-  writer.writeUstring(id.scheme).writeUstring(id.id);
-}
-
-function isRecord(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
-}
-
-/** Defined own fields: JSON leaves undefined ones out, and so does the binary form. */
-function fieldCount(value: object): number {
-  const keys = Object.keys(value);
-  let count = keys.length;
-  for (const key of keys) if ((value as Record<string, unknown>)[key] === undefined) count--;
-  return count;
-}
-
-function expectFields(value: object, count: number): void {
-  if (fieldCount(value) !== count) throw new Unfit();
 }
 
 function isU32(value: unknown): value is number {
@@ -405,139 +221,4 @@ function readPayload(reader: FrameReader): TxnPayload {
   if (requestId === undefined) return { zxid, time, txn, origin };
   if (origin === undefined) return { zxid, time, txn, requestId };
   return { zxid, time, txn, origin, requestId };
-}
-
-/** Bytes of the smallest element of each vector: a type, a count, a length, an ACL (perms, two lengths). */
-const TYPE_BYTES = 4;
-const LENGTH_BYTES = 4;
-const ACL_BYTES_MIN = 4 + 2 * LENGTH_BYTES;
-
-function readTxn(reader: FrameReader): Txn {
-  const sessionId = reader.readLong('txn.sessionId');
-  const cxid = reader.readInt('txn.cxid');
-  const type = reader.readInt('txn.type');
-  switch (type) {
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-      return {
-        sessionId, cxid, type, path: reader.readUstring('txn.path'), data: reader.readBuffer('txn.data'), acl: readAcl(reader, 'txn.acl'),
-        ephemeral: reader.readBool('txn.ephemeral'), parentCVersion: reader.readInt('txn.parentCVersion'),
-      };
-    case OpCode.delete:
-      return { sessionId, cxid, type, path: reader.readUstring('txn.path') };
-    case OpCode.setData:
-      return { sessionId, cxid, type, path: reader.readUstring('txn.path'), data: reader.readBuffer('txn.data'), version: reader.readInt('txn.version') };
-    case OpCode.check:
-      return { sessionId, cxid, type, path: reader.readUstring('txn.path'), version: reader.readInt('txn.version') };
-    case OpCode.error:
-      return { sessionId, cxid, type, err: reader.readInt('txn.err') };
-    case OpCode.setACL:
-      return { sessionId, cxid, type, path: reader.readUstring('txn.path'), acl: readAcl(reader, 'txn.acl'), version: reader.readInt('txn.version') };
-    case OpCode.multi: {
-      const txns: SubTxn[] = [];
-      for (let left = reader.readCount('txn.txns', TYPE_BYTES); left > 0; left--) txns.push(readSubTxn(reader));
-      return { sessionId, cxid, type, txns };
-    }
-    case OpCode.createSession:
-      return { sessionId, cxid, type, timeOut: reader.readInt('txn.timeOut') };
-    case OpCode.closeSession: {
-      const paths2Delete: string[] = [];
-      for (let left = reader.readCount('txn.paths2Delete', LENGTH_BYTES); left > 0; left--) paths2Delete.push(reader.readUstring('txn.paths2Delete[]'));
-      return { sessionId, cxid, type, paths2Delete };
-    }
-    default:
-      throw new Error(`txn.type: ${type} is not a txn type`);
-  }
-}
-
-function readSubTxn(reader: FrameReader): SubTxn {
-  const type = reader.readInt('txn.txns[].type');
-  switch (type) {
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-      return {
-        type, path: reader.readUstring('txn.txns[].path'), data: reader.readBuffer('txn.txns[].data'), acl: readAcl(reader, 'txn.txns[].acl'),
-        ephemeral: reader.readBool('txn.txns[].ephemeral'), parentCVersion: reader.readInt('txn.txns[].parentCVersion'),
-      };
-    case OpCode.delete:
-      return { type, path: reader.readUstring('txn.txns[].path') };
-    case OpCode.setData:
-      return { type, path: reader.readUstring('txn.txns[].path'), data: reader.readBuffer('txn.txns[].data'), version: reader.readInt('txn.txns[].version') };
-    case OpCode.check:
-      return { type, path: reader.readUstring('txn.txns[].path'), version: reader.readInt('txn.txns[].version') };
-    case OpCode.error:
-      return { type, err: reader.readInt('txn.txns[].err') };
-    default:
-      throw new Error(`txn.txns[].type: ${type} is not a txn type a multi may hold`);
-  }
-}
-
-function readRequest(reader: FrameReader): WriteRequest {
-  const sessionId = reader.readLong('request.sessionId');
-  const cxid = reader.readInt('request.cxid');
-  const authInfo: Id[] = [];
-  for (let left = reader.readCount('request.authInfo', 2 * LENGTH_BYTES); left > 0; left--) authInfo.push(readId(reader, 'request.authInfo[]'));
-  const type = reader.readInt('request.type');
-  switch (type) {
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-      return {
-        sessionId, cxid, authInfo, type, path: reader.readUstring('request.path'), data: reader.readBuffer('request.data'),
-        acl: readAcl(reader, 'request.acl'), flags: reader.readInt('request.flags'),
-      };
-    case OpCode.delete:
-    case OpCode.check:
-      return { sessionId, cxid, authInfo, type, path: reader.readUstring('request.path'), version: reader.readInt('request.version') };
-    case OpCode.setData:
-      return {
-        sessionId, cxid, authInfo, type, path: reader.readUstring('request.path'), data: reader.readBuffer('request.data'),
-        version: reader.readInt('request.version'),
-      };
-    case OpCode.setACL:
-      return { sessionId, cxid, authInfo, type, path: reader.readUstring('request.path'), acl: readAcl(reader, 'request.acl'), version: reader.readInt('request.version') };
-    case OpCode.multi: {
-      const ops: MultiOp[] = [];
-      for (let left = reader.readCount('request.ops', TYPE_BYTES); left > 0; left--) ops.push(readMultiOp(reader));
-      return { sessionId, cxid, authInfo, type, ops };
-    }
-    case OpCode.createSession:
-      return { sessionId, cxid, authInfo, type, timeOut: reader.readInt('request.timeOut') };
-    case OpCode.closeSession:
-      return { sessionId, cxid, authInfo, type };
-    default:
-      throw new Error(`request.type: ${type} is not a write request type`);
-  }
-}
-
-function readMultiOp(reader: FrameReader): MultiOp {
-  const type = reader.readInt('request.ops[].type');
-  switch (type) {
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-      return {
-        type, path: reader.readUstring('request.ops[].path'), data: reader.readBuffer('request.ops[].data'), acl: readAcl(reader, 'request.ops[].acl'),
-        flags: reader.readInt('request.ops[].flags'),
-      };
-    case OpCode.delete:
-    case OpCode.check:
-      return { type, path: reader.readUstring('request.ops[].path'), version: reader.readInt('request.ops[].version') };
-    case OpCode.setData:
-      return { type, path: reader.readUstring('request.ops[].path'), data: reader.readBuffer('request.ops[].data'), version: reader.readInt('request.ops[].version') };
-    default:
-      throw new Error(`request.ops[].type: ${type} is not a write request type a multi may hold`);
-  }
-}
-
-function readAcl(reader: FrameReader, field: string): ACL[] {
-  const acl: ACL[] = [];
-  for (let left = reader.readCount(field, ACL_BYTES_MIN); left > 0; left--) acl.push({ perms: reader.readInt(field), id: readId(reader, field) });
-  return acl;
-}
-
-function readId(reader: FrameReader, field: string): Id {
-  return { scheme: reader.readUstring(field), id: reader.readUstring(field) };
 }

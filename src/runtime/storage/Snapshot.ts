@@ -7,8 +7,8 @@ import { crc32 } from './crc32.js';
 import { parseZxidName, writeFileAtomically, zxidHex } from './durableFiles.js';
 import { lastZxidOfRuns, parseHistoryRuns, type HistoryRun } from './historyRuns.js';
 import { fromTaggedJson } from './taggedJson.js';
-import { FrameReader } from '../quorum/FrameReader.js';
-import { FrameWriter } from '../quorum/FrameWriter.js';
+import { FrameReader } from '../codec/FrameReader.js';
+import { FrameWriter } from '../codec/FrameWriter.js';
 
 /**
  * Snapshot files (`snapshot.<16 hex digits of the zxid>`):

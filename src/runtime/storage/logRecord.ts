@@ -1,5 +1,5 @@
 import type { Txn } from '../../service/index.js';
-import { decodeBinaryTxn, encodeBinaryTxn } from '../quorum/binaryPeerFrames.js';
+import { decodeBinaryTxn, encodeBinaryTxn } from '../codec/juteRecords.js';
 import { crc32 } from './crc32.js';
 import { fromTaggedJson, toTaggedJson } from './taggedJson.js';
 
