@@ -35,7 +35,7 @@ export class ChunkedList<T> implements Iterable<T> {
   /** A list of `items`; tests choose a small `chunkSize` to cross chunk and level boundaries often. */
   static of<T>(items: Iterable<T>, chunkSize = ChunkedList.CHUNK_SIZE_DEFAULT): ChunkedList<T> {
     if (!Number.isInteger(chunkSize) || chunkSize < 2) throw new RangeError(`ChunkedList: chunk size ${chunkSize} is not an integer of at least 2`);
-    return new ChunkedList<T>(chunkSize, null, 0, [], 0).append(...items);
+    return new ChunkedList<T>(chunkSize, null, 0, [], 0).appendAll(items);
   }
 
   /** A list of `items` with this one's chunk size. */
@@ -59,15 +59,21 @@ export class ChunkedList<T> implements Iterable<T> {
 
   /** The list with `items` appended. */
   append(...items: readonly T[]): ChunkedList<T> {
-    if (items.length === 0) return this;
+    return this.appendAll(items);
+  }
+
+  /** The list with every item of `items` appended: for a log of millions, which no argument list holds. */
+  appendAll(items: Iterable<T>): ChunkedList<T> {
     const size = this.#chunkSize;
     let root = this.#root;
     let height = this.#height;
     let tail = this.#tail;
     let length = this.length;
-    // Only the version that ends where the array ends may push onto it.
-    if (tail.length !== this.tailLength) tail = tail.slice(0, this.tailLength);
+    let owned = false;
     for (const item of items) {
+      // Only the version that ends where the array ends may push onto it.
+      if (!owned && tail.length !== this.tailLength) tail = tail.slice(0, this.tailLength);
+      owned = true;
       tail.push(item);
       length += 1;
       if (tail.length === size) {
@@ -75,7 +81,7 @@ export class ChunkedList<T> implements Iterable<T> {
         tail = [];
       }
     }
-    return new ChunkedList(size, root, height, tail, length);
+    return length === this.length ? this : new ChunkedList(size, root, height, tail, length);
   }
 
   /** The first `length` items (all of them if the list is shorter). */

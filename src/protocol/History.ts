@@ -58,7 +58,7 @@ export function indexOfZxid(history: History, zxid: Zxid): number {
 }
 
 /** `history` with `txns` logged after it. */
-export function appendTxns(history: History, ...txns: readonly Txn[]): History {
+export function appendTxns(history: History, txns: readonly Txn[]): History {
   if (isChunked(history)) {
     let last = lastZxidOf(history);
     for (const txn of txns) {
@@ -68,5 +68,5 @@ export function appendTxns(history: History, ...txns: readonly Txn[]): History {
       last = txn.zxid;
     }
   }
-  return appended(history, ...txns);
+  return appended(history, txns);
 }

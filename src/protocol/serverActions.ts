@@ -203,7 +203,7 @@ export const serverActions = {
   followerPersistSyncedTxns: (context) => {
     const sync = context.pendingSync;
     if (sync === null) return { ...context, newLeaderStep: context.newLeaderStep + 1 };
-    const history = sync.snap ? sameKindAs(context.history, sync.txns) : appendTxns(context.history, ...sync.txns);
+    const history = sync.snap ? sameKindAs(context.history, sync.txns) : appendTxns(context.history, sync.txns);
     const lastCommitted = sync.snap ? 0 : context.lastCommitted;
     return { ...context, history, lastCommitted, pendingSync: null, newLeaderStep: context.newLeaderStep + 1 };
   },
@@ -253,13 +253,13 @@ export const serverActions = {
     const txn: Txn = { zxid, value: event.value };
     const effects: Effect[] = [{ kind: 'propose', txn }];
     for (const learner of members(context.synced & context.voters)) effects.push(send(learner, { type: 'PROPOSAL', txn }));
-    const next = emit({ ...context, history: appendTxns(context.history, txn), acks: appended(context.acks, bit(context.id)) }, ...effects);
+    const next = emit({ ...context, history: appendTxns(context.history, [txn]), acks: appended(context.acks, [bit(context.id)]) }, ...effects);
     return commitQuorumAcked(next);
   },
   /** Log the proposal, then ACK it (ZooKeeper: SyncRequestProcessor before SendAckRequestProcessor). */
   followerProcessPROPOSAL: (context, event) => {
     const m = msgOf(event, 'PROPOSAL');
-    return emit({ ...context, history: appendTxns(context.history, m.txn) }, send(fromOf(event), { type: 'ACK', zxid: m.txn.zxid }));
+    return emit({ ...context, history: appendTxns(context.history, [m.txn]) }, send(fromOf(event), { type: 'ACK', zxid: m.txn.zxid }));
   },
   /**
    * LeaderProcessACK: count a voter's ACK of a txn not committed yet, then commit, in zxid order,
@@ -283,7 +283,7 @@ export const serverActions = {
   observerProcessINFORM: (context, event) => {
     const m = msgOf(event, 'INFORM');
     const last = lastZxidOf(context.history);
-    const history = compareZxid(m.txn.zxid, last) > 0 ? appendTxns(context.history, m.txn) : context.history;
+    const history = compareZxid(m.txn.zxid, last) > 0 ? appendTxns(context.history, [m.txn]) : context.history;
     return deliverUpTo({ ...context, history }, m.txn.zxid);
   },
 

@@ -24,7 +24,7 @@ export default defineVariant({
     },
     followerProcessUPTODATE: (context, event) => {
       const sync = context.pendingSync;
-      const written = sync === null ? context : { ...context, history: appendTxns(context.history, ...sync.txns), pendingSync: null };
+      const written = sync === null ? context : { ...context, history: appendTxns(context.history, sync.txns), pendingSync: null };
       return (serverActions.followerProcessUPTODATE as Action)(written, event);
     },
   },

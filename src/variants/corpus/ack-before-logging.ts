@@ -28,7 +28,7 @@ function writeAcked(context: ServerContext, event: ServerEvent): ServerContext {
   // Before the NEWLEADER steps are done pendingSync holds the sync data, which is not this
   // variant's to write.
   if (context.pendingSync === null || !(serverGuards.isNewLeaderDone as Guard)(context, event)) return context;
-  return { ...context, history: appendTxns(context.history, ...context.pendingSync.txns), pendingSync: null };
+  return { ...context, history: appendTxns(context.history, context.pendingSync.txns), pendingSync: null };
 }
 
 export default defineVariant({

@@ -27,7 +27,7 @@ export default defineVariant({
       const txn: Txn = { zxid: { epoch: context.currentEpoch, counter: counter + 1 }, value: event.value };
       const effects: Effect[] = [{ kind: 'propose', txn }];
       for (const learner of members(context.synced & context.voters)) effects.push(send(learner, { type: 'PROPOSAL', txn }));
-      return commitAcked(emit({ ...context, history: appendTxns(context.history, txn), acks: appended(context.acks, bit(context.id)) }, ...effects), oneAck);
+      return commitAcked(emit({ ...context, history: appendTxns(context.history, [txn]), acks: appended(context.acks, [bit(context.id)]) }, ...effects), oneAck);
     },
     leaderProcessACK: (context, event) => {
       const m = msgOf(event, 'ACK');
