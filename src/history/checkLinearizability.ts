@@ -177,8 +177,9 @@ function splitIntoPartitions<State, Input, Output>(
   return [...groups].sort((left, right) => minimumId(left) - minimumId(right));
 }
 
+/** Not Math.min(...ids): a group of a long run's operations is more than an argument list holds. */
 function minimumId<Input, Output>(group: readonly Operation<Input, Output>[]): number {
-  return Math.min(...group.map((op) => op.id));
+  return group.reduce((least, op) => Math.min(least, op.id), Infinity);
 }
 
 /** A call or return event in the doubly linked list that the search lifts entries out of. */
