@@ -6,14 +6,20 @@ import { JUTE_MAX_BUFFER_DEFAULT } from './constants.js';
 import { detectFourLetterWord, type FourLetterWordDetection } from './fourLetterWords.js';
 import { JuteWriter } from './juteWriter.js';
 
-/** Writes a frame: reserves the length, lets writeBody fill the payload, then patches the length. */
+/**
+ * Writes a frame: reserves the length, lets writeBody fill the payload, then patches the length.
+ * One scratch writer serves every frame (writeBody never encodes another frame), and the frame is
+ * copied out of Node's small-buffer pool: a reply costs no ArrayBuffer of its own.
+ */
 export function encodeFrame(writeBody: (writer: JuteWriter) => void): Uint8Array {
-  const writer = new JuteWriter();
+  const writer = scratch.reset();
   writer.writeInt(0);
   writeBody(writer);
   writer.patchInt(0, writer.byteLength - 4);
-  return writer.toBytes();
+  return writer.toPooledBytes();
 }
+
+const scratch = new JuteWriter();
 
 export interface FrameError {
   kind: 'negativeLength' | 'lengthOverMax';

@@ -20,6 +20,12 @@ export class JuteWriter {
     this.view = new DataView(this.bytes.buffer);
   }
 
+  /** Starts over, keeping the storage: for a writer reused record after record. */
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+
   get byteLength(): number {
     return this.length;
   }
@@ -95,6 +101,16 @@ export class JuteWriter {
   /** A copy of the bytes written so far. */
   toBytes(): Uint8Array {
     return this.bytes.slice(0, this.length);
+  }
+
+  /**
+   * A copy in a slice of Node's shared small-buffer pool: cheap, but it keeps its pool slab alive as
+   * long as it lives, so only for bytes that are soon dropped (a frame sent to a socket).
+   */
+  toPooledBytes(): Buffer {
+    const out = Buffer.allocUnsafe(this.length);
+    out.set(this.bytes.subarray(0, this.length));
+    return out;
   }
 
   private reserve(byteCount: number): void {
