@@ -36,7 +36,7 @@ export class PersistentMap<V> implements ReadonlyMap<string, V> {
     let slot: Slot<V> = this.#root;
     for (let shift = 0; ; shift += BITS) {
       if (slot.kind === LEAF) return slot.key === key ? slot.value : undefined;
-      if (slot.kind === COLLISION) return slot.leaves.find((leaf) => leaf.key === key)?.value;
+      if (slot.kind === COLLISION) return collisionGet(slot, key);
       const bit = 1 << ((hash >>> shift) & MASK);
       if ((slot.bitmap & bit) === 0) return undefined;
       slot = slot.slots[popcount(slot.bitmap & (bit - 1))];
@@ -50,9 +50,9 @@ export class PersistentMap<V> implements ReadonlyMap<string, V> {
   /** This map with `key` bound to `value`; this map itself when it already was. */
   set(key: string, value: V): PersistentMap<V> {
     if (value === undefined) throw new TypeError('PersistentMap.set: undefined is not a value (get could not tell it from absent)');
-    const change = { added: false };
-    const root = setIn(this.#root, 0, { kind: LEAF, hash: hashString(key), key, value }, change) as Branch<V>;
-    return root === this.#root ? this : new PersistentMap(root, this.#size + (change.added ? 1 : 0));
+    added = false;
+    const root = setIn(this.#root, 0, hashString(key), key, value) as Branch<V>;
+    return root === this.#root ? this : new PersistentMap(root, added ? this.#size + 1 : this.#size);
   }
 
   /** This map without `key`; this map itself when it had none. */
@@ -134,45 +134,78 @@ function popcount(bits: number): number {
   return (Math.imul((count + (count >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }
 
-function setIn<V>(slot: Slot<V>, shift: number, leaf: Leaf<V>, change: { added: boolean }): Slot<V> {
+/**
+ * Whether the last `setIn` added a key rather than replacing a value: `set` keeps the size without
+ * an object per call. Module state is safe here because `setIn` calls nothing that could re-enter it.
+ */
+let added = false;
+
+function leafOf<V>(hash: number, key: string, value: V): Leaf<V> {
+  return { kind: LEAF, hash, key, value };
+}
+
+/** The slot with `key` bound to `value`: the same slot when it already was, so that no-op sets allocate nothing. */
+function setIn<V>(slot: Slot<V>, shift: number, hash: number, key: string, value: V): Slot<V> {
   switch (slot.kind) {
     case LEAF:
-      if (slot.key === leaf.key) return slot.value === leaf.value ? slot : leaf;
-      change.added = true;
-      return merge(slot, leaf, shift);
+      if (slot.key === key) return slot.value === value ? slot : leafOf(hash, key, value);
+      added = true;
+      return merge(slot, leafOf(hash, key, value), shift);
     case COLLISION: {
-      if (slot.hash !== leaf.hash) {
-        change.added = true;
-        return merge(slot, leaf, shift);
+      if (slot.hash !== hash) {
+        added = true;
+        return merge(slot, leafOf(hash, key, value), shift);
       }
-      const index = slot.leaves.findIndex((other) => other.key === leaf.key);
-      if (index >= 0 && slot.leaves[index].value === leaf.value) return slot;
-      const leaves = slot.leaves.slice();
-      if (index >= 0) leaves[index] = leaf;
-      else {
-        change.added = true;
-        leaves.push(leaf);
-        leaves.sort((a, b) => (a.key < b.key ? -1 : 1));
+      const leaves = slot.leaves;
+      let index = 0;
+      while (index < leaves.length && leaves[index].key < key) index++;
+      if (index < leaves.length && leaves[index].key === key) {
+        return leaves[index].value === value ? slot : { kind: COLLISION, hash, leaves: replacedAt(leaves, index, leafOf(hash, key, value)) };
       }
-      return { kind: COLLISION, hash: slot.hash, leaves };
+      added = true;
+      return { kind: COLLISION, hash, leaves: insertedAt(leaves, index, leafOf(hash, key, value)) };
     }
     case BRANCH: {
-      const bit = 1 << ((leaf.hash >>> shift) & MASK);
+      const bit = 1 << ((hash >>> shift) & MASK);
       const index = popcount(slot.bitmap & (bit - 1));
       if ((slot.bitmap & bit) === 0) {
-        change.added = true;
-        const slots = slot.slots.slice();
-        slots.splice(index, 0, leaf);
-        return { kind: BRANCH, bitmap: slot.bitmap | bit, slots };
+        added = true;
+        return { kind: BRANCH, bitmap: slot.bitmap | bit, slots: insertedAt(slot.slots, index, leafOf(hash, key, value)) };
       }
       const child = slot.slots[index];
-      const updated = setIn(child, shift + BITS, leaf, change);
+      const updated = setIn(child, shift + BITS, hash, key, value);
       if (updated === child) return slot;
-      const slots = slot.slots.slice();
-      slots[index] = updated;
-      return { kind: BRANCH, bitmap: slot.bitmap, slots };
+      return { kind: BRANCH, bitmap: slot.bitmap, slots: replacedAt(slot.slots, index, updated) };
     }
   }
+}
+
+function collisionGet<V>(collision: Collision<V>, key: string): V | undefined {
+  const leaves = collision.leaves;
+  for (let index = 0; index < leaves.length; index++) if (leaves[index].key === key) return leaves[index].value;
+  return undefined;
+}
+
+/** A copy of `items` with `item` at `index`, built in one pass (slice then splice copies twice). */
+function insertedAt<T>(items: readonly T[], index: number, item: T): T[] {
+  const result = new Array<T>(items.length + 1);
+  for (let position = 0; position < index; position++) result[position] = items[position];
+  result[index] = item;
+  for (let position = index; position < items.length; position++) result[position + 1] = items[position];
+  return result;
+}
+
+function replacedAt<T>(items: readonly T[], index: number, item: T): T[] {
+  const result = items.slice();
+  result[index] = item;
+  return result;
+}
+
+function removedAt<T>(items: readonly T[], index: number): T[] {
+  const result = new Array<T>(items.length - 1);
+  for (let position = 0; position < index; position++) result[position] = items[position];
+  for (let position = index + 1; position < items.length; position++) result[position - 1] = items[position];
+  return result;
 }
 
 /** The smallest subtree below level `shift` holding two slots of different keys. */
@@ -209,16 +242,13 @@ function deleteIn<V>(slot: Slot<V>, shift: number, hash: number, key: string): S
       if (updated === child) return slot;
       if (updated === null) {
         if (slot.slots.length === 1) return null;
-        const slots = slot.slots.slice();
-        slots.splice(index, 1);
+        const slots = removedAt(slot.slots, index);
         // A branch left with one leaf (or collision) gives it to its parent: the trie stays minimal.
         if (slots.length === 1 && slots[0].kind !== BRANCH && shift > 0) return slots[0];
         return { kind: BRANCH, bitmap: slot.bitmap & ~bit, slots };
       }
       if (slot.slots.length === 1 && updated.kind !== BRANCH && shift > 0) return updated;
-      const slots = slot.slots.slice();
-      slots[index] = updated;
-      return { kind: BRANCH, bitmap: slot.bitmap, slots };
+      return { kind: BRANCH, bitmap: slot.bitmap, slots: replacedAt(slot.slots, index, updated) };
     }
   }
 }
