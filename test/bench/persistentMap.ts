@@ -1,9 +1,10 @@
 /**
- * `node dist/test/bench/persistentMap.js`: what the data tree's node map costs per write, in the
+ * `node --expose-gc dist/test/bench/persistentMap.js`: what the data tree's node map costs per write, in the
  * shape of the server benchmark (sequential znodes `/bench/c12/s-0000012345` under 64 parents).
  * On a map of 100k keys it times N sets of new keys, N overwrites, N sets of the value already
  * there, N gets, and then N creates and N setData, each through its own DataTreeDraft as applyTxn
- * does. Prints ns/op, bytes allocated per op (used heap growth plus what each GC freed, from
+ * does. Prints CPU ns/op (the process's, GC threads included: less sensitive than wall time to
+ * others' load on a shared machine), bytes allocated per op (used heap growth plus what each GC freed, from
  * v8.GCProfiler) and GC milliseconds. Nothing asserts a time.
  *
  * BENCH_BASELINE_ROOT=<a built checkout> measures that checkout's modules in the same run,
@@ -63,12 +64,15 @@ interface Sample {
 
 /** Runs `body` (which performs `count` operations) under a GC profiler. */
 function measure(count: number, body: () => void): Sample {
+  // A full collection first (with --expose-gc), so that no case pays for the garbage of the one before.
+  (globalThis as { gc?: () => void }).gc?.();
   const profiler = new GCProfiler();
   const usedBefore = process.memoryUsage().heapUsed;
   profiler.start();
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   body();
-  const elapsed = Number(process.hrtime.bigint() - start);
+  const cpu = process.cpuUsage(start);
+  const elapsed = (cpu.user + cpu.system) * 1000;
   const usedAfter = process.memoryUsage().heapUsed;
   const profile = profiler.stop();
   let freed = 0;
@@ -148,7 +152,8 @@ if (baselineRoot) subjects.unshift(await load('baseline', join(resolve(baselineR
 line(`persistentMap bench: ${process.version}, N=${ops}, prefill ${prefill}, ${rounds} rounds (median), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const samples = new Map<string, Map<string, Sample[]>>(subjects.map((subject) => [subject.label, new Map()]));
 for (let index = 0; index < rounds; index++) {
-  for (const subject of subjects) {
+  // Alternating which goes first cancels the advantage of running on a fresher heap.
+  for (const subject of index % 2 === 0 ? subjects : [...subjects].reverse()) {
     for (const [name, sample] of round(subject)) {
       const list = samples.get(subject.label)!.get(name) ?? [];
       list.push(sample);
