@@ -63,15 +63,18 @@ export class PersistentMap<V> implements ReadonlyMap<string, V> {
   }
 
   *entries(): MapIterator<[string, V]> {
-    for (const leaf of leavesOf(this.#root)) yield [leaf.key, leaf.value];
+    const cursor = new LeafCursor(this.#root);
+    for (let leaf = cursor.next(); leaf !== undefined; leaf = cursor.next()) yield [leaf.key, leaf.value];
   }
 
   *keys(): MapIterator<string> {
-    for (const leaf of leavesOf(this.#root)) yield leaf.key;
+    const cursor = new LeafCursor(this.#root);
+    for (let leaf = cursor.next(); leaf !== undefined; leaf = cursor.next()) yield leaf.key;
   }
 
   *values(): MapIterator<V> {
-    for (const leaf of leavesOf(this.#root)) yield leaf.value;
+    const cursor = new LeafCursor(this.#root);
+    for (let leaf = cursor.next(); leaf !== undefined; leaf = cursor.next()) yield leaf.value;
   }
 
   [Symbol.iterator](): MapIterator<[string, V]> {
@@ -79,7 +82,8 @@ export class PersistentMap<V> implements ReadonlyMap<string, V> {
   }
 
   forEach(callback: (value: V, key: string, map: ReadonlyMap<string, V>) => void, thisArg?: unknown): void {
-    for (const leaf of leavesOf(this.#root)) callback.call(thisArg, leaf.value, leaf.key, this);
+    const cursor = new LeafCursor(this.#root);
+    for (let leaf = cursor.next(); leaf !== undefined; leaf = cursor.next()) callback.call(thisArg, leaf.value, leaf.key, this);
   }
 
   get [Symbol.toStringTag](): string {
@@ -259,14 +263,40 @@ function asBranch<V>(slot: Slot<V>): Branch<V> {
   return { kind: BRANCH, bitmap: 1 << (slot.hash & MASK), slots: [slot] };
 }
 
-function* leavesOf<V>(slot: Slot<V>): Generator<Leaf<V>> {
-  if (slot.kind === LEAF) {
-    yield slot;
-    return;
+/**
+ * Walks the leaves in trie order (depth first, slots in bit order, collisions in key order) with an
+ * explicit stack: recursive generators (yield* per level) resume every enclosing generator and
+ * allocate a result object per level for each leaf.
+ */
+class LeafCursor<V> {
+  /** The slot arrays being walked, outermost first, and the next position in each. */
+  readonly #arrays: (readonly Slot<V>[])[];
+  readonly #positions: number[];
+
+  constructor(root: Branch<V>) {
+    this.#arrays = [root.slots];
+    this.#positions = [0];
   }
-  if (slot.kind === COLLISION) {
-    yield* slot.leaves;
-    return;
+
+  /** The next leaf, or undefined after the last. */
+  next(): Leaf<V> | undefined {
+    const arrays = this.#arrays;
+    const positions = this.#positions;
+    while (arrays.length > 0) {
+      const top = arrays.length - 1;
+      const slots = arrays[top];
+      const position = positions[top];
+      if (position === slots.length) {
+        arrays.pop();
+        positions.pop();
+        continue;
+      }
+      positions[top] = position + 1;
+      const slot = slots[position];
+      if (slot.kind === LEAF) return slot;
+      arrays.push(slot.kind === BRANCH ? slot.slots : slot.leaves);
+      positions.push(0);
+    }
+    return undefined;
   }
-  for (const child of slot.slots) yield* leavesOf(child);
 }

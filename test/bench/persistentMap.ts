@@ -2,7 +2,7 @@
  * `node --expose-gc dist/test/bench/persistentMap.js`: what the data tree's node map costs per write, in the
  * shape of the server benchmark (sequential znodes `/bench/c12/s-0000012345` under 64 parents).
  * On a map of 100k keys it times N sets of new keys, N overwrites, N sets of the value already
- * there, N gets, and then N creates and N setData, each through its own DataTreeDraft as applyTxn
+ * there, N gets, one iteration over the 100k entries (per entry), and then N creates and N setData, each through its own DataTreeDraft as applyTxn
  * does. Prints CPU ns/op (the process's, GC threads included: less sensitive than wall time to
  * others' load on a shared machine), bytes allocated per op (used heap growth plus what each GC freed, from
  * v8.GCProfiler) and GC milliseconds. Nothing asserts a time.
@@ -111,6 +111,11 @@ function round(modules: Modules): Map<string, Sample> {
     for (let index = 0; index < ops; index++) if (map.get(keys[index * 3 % prefill]) !== undefined) found++;
   }));
   if (found !== ops) throw new Error(`bench: get found ${found} of ${ops} keys`);
+  let iterated = 0;
+  results.set('map: iterate keys', measure(prefill, () => {
+    for (const key of (map as unknown as Iterable<[string, unknown]>)) if (key !== undefined) iterated++;
+  }));
+  if (iterated !== prefill) throw new Error(`bench: iterated ${iterated} of ${prefill} keys`);
 
   let tree = modules.emptyTree();
   const data = new Uint8Array(16);

@@ -98,6 +98,10 @@ describe('PersistentMap', () => {
       }
       expect([...map].sort()).toEqual([...model].sort());
       expect([...map.keys()]).toEqual([...PersistentMap.from([...model].sort().reverse()).keys()]);
+      const visited: [string, number][] = [];
+      map.forEach((value, key) => visited.push([key, value]));
+      expect(visited).toEqual([...map.entries()]);
+      expect([...map.values()]).toEqual(visited.map(([, value]) => value));
     }), { seed, numRuns: runs(20, 200) });
   });
 
