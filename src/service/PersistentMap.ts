@@ -34,13 +34,14 @@ export class PersistentMap<V> implements ReadonlyMap<string, V> {
   get(key: string): V | undefined {
     const hash = hashString(key);
     let slot: Slot<V> = this.#root;
-    for (let shift = 0; ; shift += BITS) {
-      if (slot.kind === LEAF) return slot.key === key ? slot.value : undefined;
-      if (slot.kind === COLLISION) return collisionGet(slot, key);
+    for (let shift = 0; isBranch(slot); shift += BITS) {
+      const bitmap = slot[0] as number;
       const bit = 1 << ((hash >>> shift) & MASK);
-      if ((slot.bitmap & bit) === 0) return undefined;
-      slot = slot.slots[popcount(slot.bitmap & (bit - 1))];
+      if ((bitmap & bit) === 0) return undefined;
+      slot = slot[1 + popcount(bitmap & (bit - 1))] as Slot<V>;
     }
+    if (slot.kind === LEAF) return slot.key === key ? slot.value : undefined;
+    return collisionGet(slot, key);
   }
 
   has(key: string): boolean {
@@ -94,7 +95,6 @@ export class PersistentMap<V> implements ReadonlyMap<string, V> {
 const BITS = 5;
 const MASK = (1 << BITS) - 1;
 const LEAF = 0;
-const BRANCH = 1;
 const COLLISION = 2;
 
 interface Leaf<V> {
@@ -104,12 +104,12 @@ interface Leaf<V> {
   readonly value: V;
 }
 
-/** `slots` holds one slot per set bit of `bitmap`, in bit order. */
-interface Branch<V> {
-  readonly kind: typeof BRANCH;
-  readonly bitmap: number;
-  readonly slots: readonly Slot<V>[];
-}
+/**
+ * One array: the bitmap at index 0, then one slot per set bit of it, in bit order. No object
+ * around the array, so that a set copies one object per level rather than two (and a get follows
+ * one pointer per level rather than two).
+ */
+type Branch<V> = readonly (number | Slot<V>)[];
 
 /** Keys whose 32-bit hashes are equal, sorted by key. */
 interface Collision<V> {
@@ -120,7 +120,11 @@ interface Collision<V> {
 
 type Slot<V> = Leaf<V> | Branch<V> | Collision<V>;
 
-const EMPTY_BRANCH: Branch<never> = { kind: BRANCH, bitmap: 0, slots: [] };
+const EMPTY_BRANCH: Branch<never> = [0];
+
+function isBranch<V>(slot: Slot<V>): slot is Branch<V> {
+  return Array.isArray(slot);
+}
 
 /** FNV-1a over the UTF-16 code units, then a final avalanche so that the low bits (the first level) mix well. Exported for tests. */
 export function hashString(key: string): number {
@@ -150,6 +154,20 @@ function leafOf<V>(hash: number, key: string, value: V): Leaf<V> {
 
 /** The slot with `key` bound to `value`: the same slot when it already was, so that no-op sets allocate nothing. */
 function setIn<V>(slot: Slot<V>, shift: number, hash: number, key: string, value: V): Slot<V> {
+  if (isBranch(slot)) {
+    const bitmap = slot[0] as number;
+    const bit = 1 << ((hash >>> shift) & MASK);
+    const index = 1 + popcount(bitmap & (bit - 1));
+    if ((bitmap & bit) === 0) {
+      added = true;
+      const inserted = insertedAt(slot, index, leafOf(hash, key, value));
+      inserted[0] = bitmap | bit;
+      return inserted;
+    }
+    const child = slot[index] as Slot<V>;
+    const updated = setIn(child, shift + BITS, hash, key, value);
+    return updated === child ? slot : replacedAt(slot, index, updated);
+  }
   switch (slot.kind) {
     case LEAF:
       if (slot.key === key) return slot.value === value ? slot : leafOf(hash, key, value);
@@ -168,18 +186,6 @@ function setIn<V>(slot: Slot<V>, shift: number, hash: number, key: string, value
       }
       added = true;
       return { kind: COLLISION, hash, leaves: insertedAt(leaves, index, leafOf(hash, key, value)) };
-    }
-    case BRANCH: {
-      const bit = 1 << ((hash >>> shift) & MASK);
-      const index = popcount(slot.bitmap & (bit - 1));
-      if ((slot.bitmap & bit) === 0) {
-        added = true;
-        return { kind: BRANCH, bitmap: slot.bitmap | bit, slots: insertedAt(slot.slots, index, leafOf(hash, key, value)) };
-      }
-      const child = slot.slots[index];
-      const updated = setIn(child, shift + BITS, hash, key, value);
-      if (updated === child) return slot;
-      return { kind: BRANCH, bitmap: slot.bitmap, slots: replacedAt(slot.slots, index, updated) };
     }
   }
 }
@@ -221,14 +227,34 @@ function merge<V>(existing: Leaf<V> | Collision<V>, leaf: Leaf<V>, shift: number
   const existingIndex = (existing.hash >>> shift) & MASK;
   const leafIndex = (leaf.hash >>> shift) & MASK;
   if (existingIndex === leafIndex) {
-    return { kind: BRANCH, bitmap: 1 << leafIndex, slots: [merge(existing, leaf, shift + BITS)] };
+    return [1 << leafIndex, merge(existing, leaf, shift + BITS)];
   }
-  const slots = existingIndex < leafIndex ? [existing, leaf] : [leaf, existing];
-  return { kind: BRANCH, bitmap: (1 << existingIndex) | (1 << leafIndex), slots };
+  const bitmap = (1 << existingIndex) | (1 << leafIndex);
+  return existingIndex < leafIndex ? [bitmap, existing, leaf] : [bitmap, leaf, existing];
 }
 
 /** The slot without `key`: the same slot when absent, null when nothing is left. */
 function deleteIn<V>(slot: Slot<V>, shift: number, hash: number, key: string): Slot<V> | null {
+  if (isBranch(slot)) {
+    const bitmap = slot[0] as number;
+    const bit = 1 << ((hash >>> shift) & MASK);
+    if ((bitmap & bit) === 0) return slot;
+    const index = 1 + popcount(bitmap & (bit - 1));
+    const child = slot[index] as Slot<V>;
+    const updated = deleteIn(child, shift + BITS, hash, key);
+    if (updated === child) return slot;
+    if (updated === null) {
+      if (slot.length === 2) return null;
+      const removed = removedAt(slot, index);
+      removed[0] = bitmap & ~bit;
+      // A branch left with one leaf (or collision) gives it to its parent: the trie stays minimal.
+      const only = removed[1] as Slot<V>;
+      if (removed.length === 2 && !isBranch(only) && shift > 0) return only;
+      return removed;
+    }
+    if (slot.length === 2 && !isBranch(updated) && shift > 0) return updated;
+    return replacedAt(slot, index, updated);
+  }
   switch (slot.kind) {
     case LEAF:
       return slot.key === key ? null : slot;
@@ -237,30 +263,12 @@ function deleteIn<V>(slot: Slot<V>, shift: number, hash: number, key: string): S
       if (leaves.length === slot.leaves.length) return slot;
       return leaves.length === 1 ? leaves[0] : { kind: COLLISION, hash: slot.hash, leaves };
     }
-    case BRANCH: {
-      const bit = 1 << ((hash >>> shift) & MASK);
-      if ((slot.bitmap & bit) === 0) return slot;
-      const index = popcount(slot.bitmap & (bit - 1));
-      const child = slot.slots[index];
-      const updated = deleteIn(child, shift + BITS, hash, key);
-      if (updated === child) return slot;
-      if (updated === null) {
-        if (slot.slots.length === 1) return null;
-        const slots = removedAt(slot.slots, index);
-        // A branch left with one leaf (or collision) gives it to its parent: the trie stays minimal.
-        if (slots.length === 1 && slots[0].kind !== BRANCH && shift > 0) return slots[0];
-        return { kind: BRANCH, bitmap: slot.bitmap & ~bit, slots };
-      }
-      if (slot.slots.length === 1 && updated.kind !== BRANCH && shift > 0) return updated;
-      return { kind: BRANCH, bitmap: slot.bitmap, slots: replacedAt(slot.slots, index, updated) };
-    }
   }
 }
 
 /** The root is always a branch; a lone leaf or collision left at the top goes back under one. */
 function asBranch<V>(slot: Slot<V>): Branch<V> {
-  if (slot.kind === BRANCH) return slot;
-  return { kind: BRANCH, bitmap: 1 << (slot.hash & MASK), slots: [slot] };
+  return isBranch(slot) ? slot : [1 << (slot.hash & MASK), slot];
 }
 
 /**
@@ -269,13 +277,13 @@ function asBranch<V>(slot: Slot<V>): Branch<V> {
  * allocate a result object per level for each leaf.
  */
 class LeafCursor<V> {
-  /** The slot arrays being walked, outermost first, and the next position in each. */
-  readonly #arrays: (readonly Slot<V>[])[];
+  /** The branches and collisions' leaf arrays being walked, outermost first, and the next position in each. */
+  readonly #arrays: (Branch<V> | readonly Leaf<V>[])[];
   readonly #positions: number[];
 
   constructor(root: Branch<V>) {
-    this.#arrays = [root.slots];
-    this.#positions = [0];
+    this.#arrays = [root];
+    this.#positions = [1];
   }
 
   /** The next leaf, or undefined after the last. */
@@ -292,10 +300,16 @@ class LeafCursor<V> {
         continue;
       }
       positions[top] = position + 1;
-      const slot = slots[position];
-      if (slot.kind === LEAF) return slot;
-      arrays.push(slot.kind === BRANCH ? slot.slots : slot.leaves);
-      positions.push(0);
+      const slot = slots[position] as Slot<V>;
+      if (isBranch(slot)) {
+        arrays.push(slot);
+        positions.push(1);
+      } else if (slot.kind === LEAF) {
+        return slot;
+      } else {
+        arrays.push(slot.leaves);
+        positions.push(0);
+      }
     }
     return undefined;
   }
