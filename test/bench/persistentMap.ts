@@ -1,11 +1,13 @@
 /**
- * `node --expose-gc dist/test/bench/persistentMap.js`: what the data tree's node map costs per write, in the
- * shape of the server benchmark (sequential znodes `/bench/c12/s-0000012345` under 64 parents).
- * On a map of 100k keys it times N sets of new keys, N overwrites, N sets of the value already
- * there, N gets, one iteration over the 100k entries (per entry), and then N creates and N setData, each through its own DataTreeDraft as applyTxn
- * does. Prints CPU ns/op (the process's, GC threads included: less sensitive than wall time to
- * others' load on a shared machine), bytes allocated per op (used heap growth plus what each GC freed, from
- * v8.GCProfiler) and GC milliseconds. Nothing asserts a time.
+ * `node --expose-gc dist/test/bench/persistentMap.js`: what the data tree's node map costs per
+ * write, in the shape of the server benchmark (sequential znodes `/bench/c12/s-0000012345` under
+ * 64 parents). On a map of 100k keys it times N sets of new keys, N overwrites, N sets of the value
+ * already there, N gets and one iteration over the entries (per entry); then N creates and N
+ * setData, each through its own DataTreeDraft as applyTxn does, and N setData on a tree of 66
+ * nodes (the server benchmark's set workload). Prints CPU ns/op (the process's, GC threads
+ * included: less sensitive than wall time to others' load on a shared machine), bytes allocated
+ * per op (used heap growth plus what each GC freed, from v8.GCProfiler) and GC milliseconds.
+ * Nothing asserts a time.
  *
  * BENCH_BASELINE_ROOT=<a built checkout> measures that checkout's modules in the same run,
  * alternating rounds with this one's, so that the two see the same load.
@@ -141,6 +143,20 @@ function round(modules: Modules): Map<string, Sample> {
     }
   }));
   if (tree.nodeCount !== prefill + ops + parents + 2) throw new Error(`bench: tree has ${tree.nodeCount} nodes`);
+
+  // The server benchmark's set workload: a few nodes, each rewritten over and over.
+  const small = modules.draft(modules.emptyTree());
+  small.createNode('/bench', data, acl, 0n, 0, zxid++, 0);
+  for (let parent = 0; parent < parents; parent++) small.createNode(`/bench/s${parent}`, data, acl, 0n, 0, zxid++, 0);
+  let smallTree = small.finish();
+  const smallPaths = Array.from({ length: parents }, (_, parent) => `/bench/s${parent}`);
+  results.set('draft: setData, 66 nodes', measure(ops, () => {
+    for (let index = 0; index < ops; index++) {
+      const draft = modules.draft(smallTree);
+      draft.setData(smallPaths[index % parents], data, index, zxid++, 0);
+      smallTree = draft.finish();
+    }
+  }));
   return results;
 }
 
