@@ -40,8 +40,8 @@ export class PersistentSet implements ReadonlySet<string> {
     return members === this.#members ? this : new PersistentSet(members);
   }
 
-  *values(): SetIterator<string> {
-    yield* this.#members.keys();
+  values(): SetIterator<string> {
+    return this.#members.keys();
   }
 
   keys(): SetIterator<string> {

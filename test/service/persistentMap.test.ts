@@ -8,9 +8,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hashString, PersistentMap } from '../../src/service/PersistentMap.js';
 import { PersistentSet } from '../../src/service/PersistentSet.js';
+import { runs, testSeed } from '../support/seed.js';
 
-const seedText = process.env.ZABSTATE_SEED;
-const seed = seedText === undefined ? undefined : Number(seedText);
+const seed = testSeed();
 
 /** Two different keys of equal 32-bit hash, found by search (deterministic: the hash is fixed). */
 function collidingKeys(): [string, string] {
@@ -74,6 +74,47 @@ describe('PersistentMap', () => {
     expect(map.delete('/missing')).toBe(map);
     expect(map.delete(collisionA).get(collisionB)).toBe(3);
     expect(map.delete(collisionA).has(collisionA)).toBe(false);
+  });
+
+  it('keeps its size through random sets and deletes on a trie several levels deep', () => {
+    // Thousands of keys from the server benchmark's shape: branches fill, split and collapse at every level.
+    const deepKey = fc.integer({ min: 0, max: 3999 }).map((index) => `/bench/c${index % 64}/s-${String(index).padStart(10, '0')}`);
+    const deepOperation = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), key: fc.oneof(deepKey, fc.constantFrom(collisionA, collisionB)), value: fc.integer({ min: 0, max: 2 }) }),
+      fc.record({ kind: fc.constant('delete' as const), key: fc.oneof(deepKey, fc.constantFrom(collisionA, collisionB)) }),
+    );
+    fc.assert(fc.property(fc.array(deepOperation, { minLength: 500, maxLength: 3000 }), (operations) => {
+      let map = PersistentMap.empty<number>();
+      const model = new Map<string, number>();
+      for (const step of operations) {
+        if (step.kind === 'set') {
+          map = map.set(step.key, step.value);
+          model.set(step.key, step.value);
+        } else {
+          map = map.delete(step.key);
+          model.delete(step.key);
+        }
+        expect(map.size).toBe(model.size);
+      }
+      expect([...map].sort()).toEqual([...model].sort());
+      expect([...map.keys()]).toEqual([...PersistentMap.from([...model].sort().reverse()).keys()]);
+      const visited: [string, number][] = [];
+      map.forEach((value, key) => visited.push([key, value]));
+      expect(visited).toEqual([...map.entries()]);
+      expect([...map.values()]).toEqual(visited.map(([, value]) => value));
+    }), { seed, numRuns: runs(20, 200) });
+  });
+
+  it('returns itself, the same object, for every set of a value already bound (no copy of the path)', () => {
+    fc.assert(fc.property(fc.uniqueArray(keys, { minLength: 1 }), (present) => {
+      const values = present.map((key) => ({ key }));
+      const map = PersistentMap.from(present.map((key, index) => [key, values[index]] as const));
+      for (const [index, key] of present.entries()) expect(map.set(key, values[index])).toBe(map);
+      const replaced = map.set(present[0], { key: present[0] });
+      expect(replaced).not.toBe(map);
+      expect(replaced.size).toBe(map.size);
+      expect(map.get(present[0])).toBe(values[0]);
+    }), { seed, numRuns: 200 });
   });
 
   it('refuses undefined as a value', () => {
