@@ -362,7 +362,7 @@ describe('the log of a quorum server', () => {
       expect(record.length).toBeLessThan(jsonRecord(entry).length);
       expect(decodeRecordAt(record, 0, 1 << 20)).toEqual({ kind: 'record', entry, byteLength: record.length });
     }
-    const odd: LogEntry = { ...entries[0], txn: { ...entries[0].txn, note: 'not a txn field' } as LogEntry['txn'] };
+    const odd: LogEntry = { ...entries[0], txn: { ...entries[0].txn, note: 'not a txn field' } as unknown as LogEntry['txn'] };
     const record = encodeRecord(odd);
     expect(String.fromCharCode(record[8 + 16])).toBe('{');
     expect(decodeRecordAt(record, 0, 1 << 20)).toEqual({ kind: 'record', entry: odd, byteLength: record.length });

@@ -38,13 +38,7 @@ describe('PersistentMap', () => {
       const model = new Map<string, number>();
       const versions: { map: PersistentMap<number>; entries: [string, number][] }[] = [];
       for (const step of operations) {
-        if (step.kind === 'set') {
-          map = map.set(step.key, step.value);
-          model.set(step.key, step.value);
-        } else {
-          map = map.delete(step.key);
-          model.delete(step.key);
-        }
+        map = applyStep(map, model, step);
         expect(map.size).toBe(model.size);
         expect(map.get(step.key)).toBe(model.get(step.key));
         versions.push({ map, entries: [...model].sort() });
@@ -58,7 +52,7 @@ describe('PersistentMap', () => {
 
   it('iterates equal maps alike however they were built, so toEqual compares entries', () => {
     fc.assert(fc.property(fc.uniqueArray(keys, { minLength: 1 }), fc.array(keys), (kept, dropped) => {
-      const direct = PersistentMap.from(kept.map((key) => [key, 1] as const));
+      const direct = PersistentMap.from<number>(kept.map((key) => [key, 1] as const));
       let roundabout = PersistentMap.from([...dropped, ...kept].reverse().map((key) => [key, 1] as const));
       for (const key of dropped) if (!kept.includes(key)) roundabout = roundabout.delete(key);
       expect([...roundabout.keys()]).toEqual([...direct.keys()]);
@@ -87,13 +81,7 @@ describe('PersistentMap', () => {
       let map = PersistentMap.empty<number>();
       const model = new Map<string, number>();
       for (const step of operations) {
-        if (step.kind === 'set') {
-          map = map.set(step.key, step.value);
-          model.set(step.key, step.value);
-        } else {
-          map = map.delete(step.key);
-          model.delete(step.key);
-        }
+        map = applyStep(map, model, step);
         expect(map.size).toBe(model.size);
       }
       expect([...map].sort()).toEqual([...model].sort());
@@ -138,3 +126,13 @@ describe('PersistentSet', () => {
     expect(a).not.toEqual(ab);
   });
 });
+
+/** One set or delete, done alike to the persistent map (returned) and to the Map it is checked against. */
+function applyStep(map: PersistentMap<number>, model: Map<string, number>, step: { kind: 'set'; key: string; value: number } | { kind: 'delete'; key: string }): PersistentMap<number> {
+  if (step.kind === 'set') {
+    model.set(step.key, step.value);
+    return map.set(step.key, step.value);
+  }
+  model.delete(step.key);
+  return map.delete(step.key);
+}
