@@ -29,8 +29,9 @@ export class DataTree {
 
   /**
    * The sum of every node's nodeDigest modulo 2^64: equal trees have equal digests. Kept
-   * incrementally by the drafts that apply committed txns; a tree whose draft did not keep it (no
-   * one reads a speculative tree's digest in a running server) computes it here once, in O(n).
+   * incrementally by drafts asked to (the service simulator's replicas compare it txn by txn); a
+   * running server's trees do not keep it (a snapshot, its only reader there, sums it while
+   * encoding), and a tree without it computes it here once, in O(n).
    */
   get digest(): bigint {
     this.#digest ??= this.recomputeDigest();
@@ -78,30 +79,8 @@ export class DataTree {
 
   /** Recomputes the digest from scratch; equals `digest` unless the incremental bookkeeping is wrong. */
   recomputeDigest(): bigint {
-    const steps = this.sumNodeDigests(Infinity);
-    for (let step = steps.next(); ; step = steps.next()) if (step.done === true) return step.value;
-  }
-
-  /**
-   * `digest`, computed a slice at a time when not known yet: each step hashes up to `nodesPerSlice`
-   * nodes, so that a server can go on with other work between slices (the tree is immutable, so the
-   * slices see one state). The last step returns the digest, which the tree then keeps.
-   */
-  *digestInSlices(nodesPerSlice: number): Generator<void, bigint, void> {
-    if (this.#digest === undefined) this.#digest = yield* this.sumNodeDigests(nodesPerSlice);
-    return this.#digest;
-  }
-
-  private *sumNodeDigests(nodesPerSlice: number): Generator<void, bigint, void> {
     let sum = 0n;
-    let inSlice = 0;
-    for (const [path, node] of this.nodes) {
-      sum = BigInt.asUintN(64, sum + nodeDigest(path, node));
-      if (++inSlice === nodesPerSlice) {
-        inSlice = 0;
-        yield;
-      }
-    }
+    for (const [path, node] of this.nodes) sum = BigInt.asUintN(64, sum + nodeDigest(path, node));
     return sum;
   }
 }

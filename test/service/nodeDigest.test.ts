@@ -147,23 +147,6 @@ describe('the digest of a tree built by drafts', () => {
     }), { seed, numRuns: 300 });
   });
 
-  it('computed a slice of nodes per step, equals the kept digest, and the tree keeps it', () => {
-    fc.assert(fc.property(ops, fc.integer({ min: 1, max: 5 }), (changes, perSlice) => {
-      const kept = applyOps(DataTree.empty(), true, changes);
-      const skipped = applyOps(DataTree.empty(), false, changes);
-      const known = skipped.hasDigest;
-      const steps = skipped.digestInSlices(perSlice);
-      let pauses = 0;
-      let step = steps.next();
-      for (; step.done !== true; step = steps.next()) pauses++;
-      expect(pauses).toBe(known ? 0 : Math.floor(skipped.nodeCount / perSlice));
-      expect(step.value).toBe(kept.digest);
-      expect(skipped.hasDigest).toBe(true);
-      // Known now: no more slices.
-      expect(skipped.digestInSlices(perSlice).next()).toEqual({ done: true, value: kept.digest });
-    }), { seed, numRuns: 200 });
-  });
-
   it('a speculative tree leaves the digest uncomputed; a committed change on top of it computes the base once and keeps it after', () => {
     const base = applyOps(DataTree.empty(), true, [['create', '/a', new Uint8Array([1]), 5n]]);
     const speculative = applyOps(base, false, [['create', '/b', new Uint8Array([2]), 6n]]);

@@ -64,13 +64,13 @@ export function encodeSnapshot(zxid: bigint, tree: DataTree, history?: readonly 
 export async function encodeSnapshotSliced(zxid: bigint, tree: DataTree, history?: readonly HistoryRun[]): Promise<Buffer> {
   const pieces: Buffer[] = [];
   for (const piece of snapshotBody(zxid, tree, history)) {
-    if (piece !== PAUSE) pieces.push(piece);
-    await nextTurn();
+    if (piece === PAUSE) await nextTurn();
+    else pieces.push(piece);
   }
   return withHeader(pieces);
 }
 
-/** Nodes per piece of the body, and per slice of the digest when the tree does not know it: a millisecond or two each. */
+/** Nodes per piece of the body, each followed by a PAUSE: a few milliseconds of encoding (and hashing, when the digest is unknown). */
 const NODES_PER_PIECE = 1000;
 const PAUSE = null;
 
