@@ -106,6 +106,17 @@ describe('snapshot encoding', () => {
     );
   });
 
+  it('a tree that does not know its digest (a running server\'s) gets it summed while encoding: the same bytes', async () => {
+    const { entries, tree } = makeLogEntries(400, 23);
+    const zxid = entries[entries.length - 1].zxid;
+    const unknown = DataTree.fromParts(tree.nodes, tree.sessions, undefined);
+    expect(unknown.hasDigest).toBe(false);
+    expect(tree.hasDigest).toBe(true);
+    const expected = encodeSnapshot(zxid, tree);
+    expect(encodeSnapshot(zxid, unknown).equals(expected)).toBe(true);
+    expect((await encodeSnapshotSliced(zxid, DataTree.fromParts(tree.nodes, tree.sessions, undefined))).equals(expected)).toBe(true);
+  });
+
   it('reads version 1 files (tagged JSON) to the same tree', () => {
     const { entries, tree } = makeLogEntries(300, 21);
     const zxid = entries[entries.length - 1].zxid;
