@@ -198,7 +198,7 @@ export class ZooKeeperServer {
   /** A session's password: 16 bytes every server derives alike from the session id. */
   sessionPassword(sessionId: bigint): Uint8Array {
     const id = Buffer.alloc(8);
-    id.writeBigInt64BE(sessionId);
+    id.writeBigUInt64BE(BigInt.asUintN(64, sessionId));
     return new Uint8Array(createHmac('sha256', this.sessionSecret).update(id).digest().subarray(0, 16));
   }
 

@@ -14,7 +14,7 @@ const frames: PeerFrame[] = [
   { t: 'message', msg: { type: 'ACK', zxid: { epoch: 1, counter: 7 } } },
   {
     t: 'message', msg: { type: 'PROPOSAL', txn: { zxid: { epoch: 1, counter: 7 }, value: 4294967303 } },
-    payloads: [{ zxid: 4294967303n, time: 1_700_000_000_000, txn: { sessionId: -(2n ** 63n), cxid: 4, type: 5, path: '/a', data, version: 2 }, origin: 2, requestId: 9 }],
+    payloads: [{ zxid: 4294967303n, time: 1_700_000_000_000, txn: { sessionId: 2n ** 63n + 1n, cxid: 4, type: 5, path: '/a', data, version: 2 }, origin: 2, requestId: 9 }],
   },
   { t: 'request', id: 1, request: { type: 1, path: '/a/b', data: new Uint8Array(0), acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 2, sessionId: 72057594037927937n, cxid: 3, authInfo: [] } },
   { t: 'ping', sessions: [1n, 2n ** 64n - 1n] },
@@ -178,6 +178,8 @@ const anyText = fc.string({ unit: 'binary', maxLength: 8 });
 const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
 const u32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
 const int64 = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n });
+/** Session ids are unsigned: a server with myid 128 or more gives out ids of 2^63 and up. */
+const sessionIdArb = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
 const count = fc.maxSafeNat();
 const bytes = fc.uint8Array({ maxLength: 24 });
 const zxid = fc.record({ epoch: u32, counter: u32 });
@@ -201,7 +203,7 @@ function service(text: fc.Arbitrary<string>) {
     fc.record({ type: fc.constant(-10), timeOut: int32 }),
     fc.record({ type: fc.constant(-11), paths2Delete: fc.array(text, { maxLength: 3 }) }),
   );
-  const txn = fc.tuple(fc.record({ sessionId: int64, cxid: int32 }), txnRecord).map(([header, record]) => ({ ...header, ...record }));
+  const txn = fc.tuple(fc.record({ sessionId: sessionIdArb, cxid: int32 }), txnRecord).map(([header, record]) => ({ ...header, ...record }));
   const payload = fc.record(
     { zxid: int64, time: fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }), txn, origin: count, requestId: count },
     { requiredKeys: ['zxid', 'time', 'txn'] },
@@ -218,7 +220,7 @@ function service(text: fc.Arbitrary<string>) {
     fc.record({ type: fc.constant(-10), timeOut: int32 }),
     fc.record({ type: fc.constant(-11) }),
   );
-  const request = fc.tuple(fc.record({ sessionId: int64, cxid: int32, authInfo: fc.array(id, { maxLength: 2 }) }), requestBody)
+  const request = fc.tuple(fc.record({ sessionId: sessionIdArb, cxid: int32, authInfo: fc.array(id, { maxLength: 2 }) }), requestBody)
     .map(([header, body]) => ({ ...header, ...body }));
   return { payload, request };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { applyTxn, DataTree, Ids, OpCode, prepRequest, SessionTracker, type ACL, type ZNode } from '../../src/service/index.js';
+import { applyTxn, CONTAINER_EPHEMERAL_OWNER, DataTree, Ids, OpCode, prepRequest, SessionTracker, type ACL, type WriteRequest, type ZNode } from '../../src/service/index.js';
 import { crc32 } from '../../src/runtime/storage/crc32.js';
 import { historyRunsOf } from '../../src/runtime/storage/historyRuns.js';
 import { decodeSnapshot, encodeSnapshot, encodeSnapshotSliced } from '../../src/runtime/storage/Snapshot.js';
@@ -115,6 +115,31 @@ describe('snapshot encoding', () => {
     const expected = encodeSnapshot(zxid, tree);
     expect(encodeSnapshot(zxid, unknown).equals(expected)).toBe(true);
     expect((await encodeSnapshotSliced(zxid, DataTree.fromParts(tree.nodes, tree.sessions, undefined))).equals(expected)).toBe(true);
+  });
+
+  it('holds session ids of servers with myid 128 and up (2^63 and more), their ephemerals and containers', () => {
+    let tree = DataTree.empty();
+    const { tracker, sessionId } = SessionTracker.initial(200).createSession(30_000, 0);
+    expect(sessionId).toBeGreaterThan(1n << 63n);
+    const requests: WriteRequest[] = [
+      { type: OpCode.createSession, timeOut: 10, sessionId, cxid: 0, authInfo: [] },
+      { type: OpCode.create, path: '/e', data: new Uint8Array([1]), acl: Ids.OPEN_ACL_UNSAFE, flags: 1, sessionId, cxid: 1, authInfo: [] },
+      { type: OpCode.createContainer, path: '/c', data: new Uint8Array(0), acl: Ids.OPEN_ACL_UNSAFE, flags: 4, sessionId, cxid: 2, authInfo: [] },
+    ];
+    const zxid = (0xfffffff0n << 32n) + 3n;
+    for (const [index, request] of requests.entries()) {
+      const prepped = prepRequest(tree, tracker, request, zxid - 2n + BigInt(index), 0);
+      if (prepped.kind !== 'txn') throw new Error(`refused: ${prepped.err}`);
+      tree = prepped.tree;
+    }
+    const decoded = decodeSnapshot(encodeSnapshot(zxid, tree));
+    if ('invalid' in decoded) throw new Error(decoded.invalid);
+    expect(decoded.zxid).toBe(zxid);
+    expect(decoded.tree.sessions.get(sessionId)).toBe(10);
+    expect(decoded.tree.getNode('/e')?.stat.ephemeralOwner).toBe(sessionId);
+    expect(decoded.tree.getNode('/c')?.stat.ephemeralOwner).toBe(CONTAINER_EPHEMERAL_OWNER);
+    expect(decoded.tree.getNode('/c')?.stat.czxid).toBe(zxid);
+    expect(decoded.tree.digest).toBe(tree.digest);
   });
 
   it('reads version 1 files (tagged JSON) to the same tree', () => {

@@ -130,6 +130,21 @@ describe('sessions', () => {
     await again.client.closed;
   }, TEST_TIMEOUT_MS);
 
+  it('a server with myid 200 gives out session ids of 2^63 and up, as Java longs: they re-attach and own ephemerals', async () => {
+    const { server } = await startServer(resources, { serverId: 200 });
+    const { client, response } = await rawClient(server.port, 1000);
+    // Java sees the id (0xc8 in the high byte) as a negative long.
+    expect(response.sessionId).toBeLessThan(0n);
+    expect(BigInt.asUintN(64, response.sessionId) >> 56n).toBe(200n);
+    const created = await client.request('create', { path: '/mine', data: null, acl: [...OPEN].map(toWireAcl), flags: 1 });
+    expect(created.header.err).toBe(Code.Ok);
+    const again = await RawClient.connect(server.port, { sessionId: response.sessionId, passwd: response.passwd });
+    resources.add(() => again.client.destroy());
+    expect(again.response.sessionId).toBe(response.sessionId);
+    const exists = await again.client.request('exists', { path: '/mine', watch: false });
+    expect(exists.body?.stat.ephemeralOwner).toBe(response.sessionId);
+  }, TEST_TIMEOUT_MS);
+
   it('negotiates the timeout into [2, 20] ticks and refuses a wrong password', async () => {
     const { server } = await startServer(resources);
     expect((await rawClient(server.port, 1)).response.timeOut).toBe(2 * TICK_MS);

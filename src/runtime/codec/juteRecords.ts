@@ -20,6 +20,15 @@ class Unfit extends Error {}
 const scratch = new FrameWriter();
 
 /**
+ * A session id as the Java long it is on ZooKeeper's wire: ids of a server with myid 128 or more are
+ * 2^63 and up, negative there; the readers take the bits back as the unsigned id.
+ */
+function sessionIdBits(sessionId: unknown): bigint {
+  if (typeof sessionId !== 'bigint' || sessionId < 0n || sessionId >= 1n << 64n) throw new Unfit();
+  return BigInt.asIntN(64, sessionId);
+}
+
+/**
  * A txn alone (TxnHeader then its record), as the log keeps it: a copy, or null when the txn has a
  * shape the binary form does not hold (the caller writes tagged JSON instead).
  */
@@ -45,7 +54,7 @@ export function decodeBinaryTxn(bytes: Buffer, start: number): Txn {
 /** TxnHeader (sessionId, cxid, type) then the txn record, as ZooKeeper logs a txn. */
 export function writeTxn(writer: FrameWriter, txn: Txn): void {
   if (!isRecord(txn)) throw new Unfit();
-  writer.writeLong(txn.sessionId).writeInt(txn.cxid);
+  writer.writeLong(sessionIdBits(txn.sessionId)).writeInt(txn.cxid);
   switch (txn.type) {
     case OpCode.multi:
       expectFields(txn, 4);
@@ -115,7 +124,7 @@ function writeSubTxnBody(writer: FrameWriter, txn: SubTxn, headerFields: number)
 /** RequestHeader (sessionId, cxid, authInfo, type) then the request record. */
 export function writeRequest(writer: FrameWriter, request: WriteRequest): void {
   if (!isRecord(request)) throw new Unfit();
-  writer.writeLong(request.sessionId).writeInt(request.cxid);
+  writer.writeLong(sessionIdBits(request.sessionId)).writeInt(request.cxid);
   writer.writeVector(request.authInfo, writeId);
   switch (request.type) {
     case OpCode.multi:
@@ -209,7 +218,7 @@ const LENGTH_BYTES = 4;
 const ACL_BYTES_MIN = 4 + 2 * LENGTH_BYTES;
 
 export function readTxn(reader: FrameReader): Txn {
-  const sessionId = reader.readLong('txn.sessionId');
+  const sessionId = BigInt.asUintN(64, reader.readLong('txn.sessionId'));
   const cxid = reader.readInt('txn.cxid');
   const type = reader.readInt('txn.type');
   switch (type) {
@@ -271,7 +280,7 @@ function readSubTxn(reader: FrameReader): SubTxn {
 }
 
 export function readRequest(reader: FrameReader): WriteRequest {
-  const sessionId = reader.readLong('request.sessionId');
+  const sessionId = BigInt.asUintN(64, reader.readLong('request.sessionId'));
   const cxid = reader.readInt('request.cxid');
   const authInfo: Id[] = [];
   for (let left = reader.readCount('request.authInfo', 2 * LENGTH_BYTES); left > 0; left--) authInfo.push(readId(reader, 'request.authInfo[]'));

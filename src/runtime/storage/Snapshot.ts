@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { join } from 'node:path';
-import { DataTree, nodeDigest, parentPath, childName } from '../../service/index.js';
+import { CONTAINER_EPHEMERAL_OWNER, DataTree, nodeDigest, parentPath, childName } from '../../service/index.js';
 import type { ACL, Stat, ZNode } from '../../service/index.js';
 import { crc32 } from './crc32.js';
 import { parseZxidName, writeFileAtomically, zxidHex } from './durableFiles.js';
@@ -15,10 +15,11 @@ import { FrameWriter } from '../codec/FrameWriter.js';
  *   header, 16 bytes: magic "ZSSN", format version (u32 BE) = 2, CRC-32 of the body (u32 BE), 0 (u32)
  *   body, in jute's binary form (big-endian; a string or byte array is an int length then its bytes,
  *   a list an int count then its items):
- *     zxid (long), digest (the u64 as a long), sessions: list of (id long, timeout in ticks int),
+ *     zxid, digest (u64s in a long's 8 bytes), sessions: list of (id u64, timeout in ticks int),
  *     nodes: list of (path string, data bytes, acl (int: the index of its access list in acls),
- *       stat: czxid, mzxid, pzxid (longs), ctime, mtime (longs, ms), version, cversion, aversion
- *       (ints), ephemeralOwner (long), dataLength, numChildren (ints)),
+ *       stat: czxid, mzxid, pzxid (u64s), ctime, mtime (longs, ms), version, cversion, aversion
+ *       (ints), ephemeralOwner (a session id as u64; a container's Long.MIN_VALUE as Java writes it),
+ *       dataLength, numChildren (ints)),
  *     acls: list of access lists, each a list of (perms int, scheme string, id string),
  *     history: a byte 0 (absent) or 1 then a list of runs (epoch, first counter, last counter: u32s).
  *   Nodes come in the tree's iteration order, a function of the paths alone; the access lists, each
@@ -85,8 +86,8 @@ function* snapshotBody(zxid: bigint, tree: DataTree, history: readonly HistoryRu
   }
   const acls = aclTable();
   const head = new FrameWriter();
-  head.writeLong(zxid).writeLong(0n).writeInt(tree.sessions.size);
-  for (const [sessionId, timeout] of tree.sessions) head.writeLong(sessionId).writeInt(timeout);
+  head.writeLong(u64(zxid)).writeLong(0n).writeInt(tree.sessions.size);
+  for (const [sessionId, timeout] of tree.sessions) head.writeLong(u64(sessionId)).writeInt(timeout);
   head.writeInt(tree.nodeCount);
   const first = head.take();
   const pieces: Buffer[] = [];
@@ -145,11 +146,29 @@ function aclTable(): { lists: readonly (readonly ACL[])[]; indexOf(acl: readonly
   return { lists, indexOf };
 }
 
+/**
+ * A zxid or session id as the 64 bits jute writes: both are unsigned here, and a server whose myid
+ * is 128 or more allocates session ids of 2^63 and up, which a signed long would refuse.
+ */
+function u64(value: bigint): bigint {
+  if (value < 0n || value >= 1n << 64n) throw new RangeError(`encodeSnapshot: ${value} is not an unsigned 64-bit value`);
+  return BigInt.asIntN(64, value);
+}
+
+/** An owner's bits: 0, a container's Long.MIN_VALUE as itself, or a session id (never exactly 2^63: ids count from 1). */
+function ownerBits(owner: bigint): bigint {
+  return owner === CONTAINER_EPHEMERAL_OWNER ? owner : u64(owner);
+}
+
+function ownerOfBits(bits: bigint): bigint {
+  return bits === CONTAINER_EPHEMERAL_OWNER ? bits : BigInt.asUintN(64, bits);
+}
+
 function writeNode(writer: FrameWriter, path: string, node: ZNode, aclIndex: number): void {
   writer.writeUstring(path).writeBuffer(node.data).writeInt(aclIndex);
   const stat = node.stat;
-  writer.writeLong(stat.czxid).writeLong(stat.mzxid).writeLong(stat.pzxid).writeIntegral(stat.ctime).writeIntegral(stat.mtime)
-    .writeInt(stat.version).writeInt(stat.cversion).writeInt(stat.aversion).writeLong(stat.ephemeralOwner)
+  writer.writeLong(u64(stat.czxid)).writeLong(u64(stat.mzxid)).writeLong(u64(stat.pzxid)).writeIntegral(stat.ctime).writeIntegral(stat.mtime)
+    .writeInt(stat.version).writeInt(stat.cversion).writeInt(stat.aversion).writeLong(ownerBits(stat.ephemeralOwner))
     .writeInt(stat.dataLength).writeInt(stat.numChildren);
 }
 
@@ -196,10 +215,10 @@ const RUN_BYTES = 12;
 function readBinaryBody(body: Buffer): SnapshotBody | { invalid: string } {
   try {
     const reader = new FrameReader(body, 0);
-    const zxid = reader.readLong('zxid');
+    const zxid = BigInt.asUintN(64, reader.readLong('zxid'));
     const digest = BigInt.asUintN(64, reader.readLong('digest'));
     const sessions: [bigint, number][] = [];
-    for (let left = reader.readCount('sessions', SESSION_BYTES); left > 0; left--) sessions.push([reader.readLong('session id'), reader.readInt('session timeout')]);
+    for (let left = reader.readCount('sessions', SESSION_BYTES); left > 0; left--) sessions.push([BigInt.asUintN(64, reader.readLong('session id')), reader.readInt('session timeout')]);
     const nodes: { path: string; data: Uint8Array; aclIndex: number; stat: Stat }[] = [];
     for (let left = reader.readCount('nodes', NODE_BYTES); left > 0; left--) nodes.push(readNode(reader));
     const acls: ACL[][] = [];
@@ -235,10 +254,10 @@ function readNode(reader: FrameReader): { path: string; data: Uint8Array; aclInd
   const data = reader.readBuffer('node data');
   const aclIndex = reader.readInt('node acl');
   const stat: Stat = {
-    czxid: reader.readLong('czxid'), mzxid: reader.readLong('mzxid'), pzxid: reader.readLong('pzxid'),
+    czxid: BigInt.asUintN(64, reader.readLong('czxid')), mzxid: BigInt.asUintN(64, reader.readLong('mzxid')), pzxid: BigInt.asUintN(64, reader.readLong('pzxid')),
     ctime: reader.readIntegral('ctime'), mtime: reader.readIntegral('mtime'),
     version: reader.readInt('version'), cversion: reader.readInt('cversion'), aversion: reader.readInt('aversion'),
-    ephemeralOwner: reader.readLong('ephemeralOwner'), dataLength: reader.readInt('dataLength'), numChildren: reader.readInt('numChildren'),
+    ephemeralOwner: ownerOfBits(reader.readLong('ephemeralOwner')), dataLength: reader.readInt('dataLength'), numChildren: reader.readInt('numChildren'),
   };
   return { path, data, aclIndex, stat };
 }
