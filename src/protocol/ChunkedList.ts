@@ -35,7 +35,7 @@ export class ChunkedList<T> implements Iterable<T> {
   /** A list of `items`; tests choose a small `chunkSize` to cross chunk and level boundaries often. */
   static of<T>(items: Iterable<T>, chunkSize = ChunkedList.CHUNK_SIZE_DEFAULT): ChunkedList<T> {
     if (!Number.isInteger(chunkSize) || chunkSize < 2) throw new RangeError(`ChunkedList: chunk size ${chunkSize} is not an integer of at least 2`);
-    return new ChunkedList<T>(chunkSize, null, 0, [], 0).appendAll(items);
+    return new ChunkedList<T>(chunkSize, null, 0, [], 0).append(items);
   }
 
   /** A list of `items` with this one's chunk size. */
@@ -57,13 +57,8 @@ export class ChunkedList<T> implements Iterable<T> {
     return (node as T[])[index];
   }
 
-  /** The list with `items` appended. */
-  append(...items: readonly T[]): ChunkedList<T> {
-    return this.appendAll(items);
-  }
-
-  /** The list with every item of `items` appended: for a log of millions, which no argument list holds. */
-  appendAll(items: Iterable<T>): ChunkedList<T> {
+  /** The list with every item of `items` appended (an iterable, not arguments: a recovered log holds millions). */
+  append(items: Iterable<T>): ChunkedList<T> {
     const size = this.#chunkSize;
     let root = this.#root;
     let height = this.#height;

@@ -14,7 +14,7 @@ export function isChunked<T>(list: Seq<T>): list is ChunkedList<T> {
 
 /** `list` with `items` appended. */
 export function appended<T>(list: Seq<T>, items: readonly T[]): Seq<T> {
-  return isChunked(list) ? list.appendAll(items) : [...list, ...items];
+  return isChunked(list) ? list.append(items) : [...list, ...items];
 }
 
 /** The first `length` items of `list`. */

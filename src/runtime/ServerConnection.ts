@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { Code, generateDigest, OpCode } from '../service/index.js';
 import type { Id, ReadRequest, ReadResponse } from '../service/index.js';
+import { fromJavaLong, toJavaLong } from './codec/javaLong.js';
 import {
   decodeClientRequest, encodeAuthReply, encodeConnectResponse, encodeHeaderOnlyReply, encodeNotification, encodePingReply,
   encodeReply, FrameDecoder, KeeperState,
@@ -168,8 +169,7 @@ export class ServerConnection {
     }
     const { timeoutMs, timeoutTicks } = this.server.negotiateTimeout(request.timeOut);
     const readOnly = request.readOnly === null ? null : false;
-    // The wire carries a Java long; a server with myid 128 or more gives out ids of 2^63 and up.
-    let sessionId = BigInt.asUintN(64, request.sessionId);
+    let sessionId = fromJavaLong(request.sessionId);
     if (sessionId === 0n) {
       sessionId = await this.server.committer.createSession(timeoutTicks);
       this.server.logger.event('SessionCreated', { session: sessionId, timeoutMs, remote: this.name });
@@ -186,7 +186,7 @@ export class ServerConnection {
     this.sessionId = sessionId;
     this.server.attachSession(sessionId, this);
     const passwd = this.server.sessionPassword(sessionId);
-    return () => this.send(encodeConnectResponse({ protocolVersion: 0, timeOut: timeoutMs, sessionId: BigInt.asIntN(64, sessionId), passwd, readOnly }));
+    return () => this.send(encodeConnectResponse({ protocolVersion: 0, timeOut: timeoutMs, sessionId: toJavaLong(sessionId), passwd, readOnly }));
   }
 
   private isValidReattach(sessionId: bigint, passwd: Uint8Array | null): boolean {

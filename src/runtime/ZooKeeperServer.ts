@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { applyTxn, Code, EventType, OpCode, processRead, WatchManager } from '../service/index.js';
 import type { DataTree, ProcessTxnResult, ReadRequest, ReadResponse } from '../service/index.js';
+import { toJavaLong } from './codec/javaLong.js';
 import type { CommittedTxn, Committer, PreparedTxn } from './Committer.js';
 import type { Logger } from './Logger.js';
 import type { ServerConnection } from './ServerConnection.js';
@@ -198,7 +199,7 @@ export class ZooKeeperServer {
   /** A session's password: 16 bytes every server derives alike from the session id. */
   sessionPassword(sessionId: bigint): Uint8Array {
     const id = Buffer.alloc(8);
-    id.writeBigUInt64BE(BigInt.asUintN(64, sessionId));
+    id.writeBigInt64BE(toJavaLong(sessionId));
     return new Uint8Array(createHmac('sha256', this.sessionSecret).update(id).digest().subarray(0, 16));
   }
 

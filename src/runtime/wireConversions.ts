@@ -5,12 +5,12 @@
 import { Code, OpCode } from '../service/index.js';
 import type { Id, MultiOp as ServiceMultiOp, OpResult, ProcessTxnResult, ReadRequest, Stat, WriteRequest } from '../service/index.js';
 import type { MultiOp as WireMultiOp, MultiResult, OperationRequest, Stat as WireStat } from '../wire/index.js';
+import { ownerToJavaLong } from './codec/javaLong.js';
 
-/** The owner goes as the Java long it is in ZooKeeper: a session id of 2^63 or more (myid 128 and up) is negative there. */
 export function toWireStat(stat: Stat): WireStat {
   return {
     czxid: stat.czxid, mzxid: stat.mzxid, ctime: BigInt(stat.ctime), mtime: BigInt(stat.mtime), version: stat.version,
-    cversion: stat.cversion, aversion: stat.aversion, ephemeralOwner: BigInt.asIntN(64, stat.ephemeralOwner), dataLength: stat.dataLength,
+    cversion: stat.cversion, aversion: stat.aversion, ephemeralOwner: ownerToJavaLong(stat.ephemeralOwner), dataLength: stat.dataLength,
     numChildren: stat.numChildren, pzxid: stat.pzxid,
   };
 }

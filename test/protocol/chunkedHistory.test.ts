@@ -65,24 +65,24 @@ describe('ChunkedList, the representation of a running server\'s log', () => {
 
   it('leaves the version it was made from as it was', () => {
     const base = ChunkedList.of([1, 2, 3, 4, 5], 2);
-    const longer = base.append(6, 7);
+    const longer = base.append([6, 7]);
     const shorter = base.prefix(3);
     const changed = base.fill(0, 1, 4);
     expect([...base]).toEqual([1, 2, 3, 4, 5]);
     expect([...longer]).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect([...shorter]).toEqual([1, 2, 3]);
     expect([...changed]).toEqual([1, 0, 0, 0, 5]);
-    expect([...shorter.append(9)]).toEqual([1, 2, 3, 9]);
+    expect([...shorter.append([9])]).toEqual([1, 2, 3, 9]);
     expect([...base]).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('appends in place only for the version that ends where its tail array ends', () => {
     const base = ChunkedList.of([1, 2, 3], 8);
-    const first = base.append(4);
-    const second = base.append(5);
+    const first = base.append([4]);
+    const second = base.append([5]);
     const updated = first.fill(0, 0, 1);
-    const third = first.append(6);
-    const fourth = updated.append(7);
+    const third = first.append([6]);
+    const fourth = updated.append([7]);
     expect([...base]).toEqual([1, 2, 3]);
     expect([...first]).toEqual([1, 2, 3, 4]);
     expect([...second]).toEqual([1, 2, 3, 5]);
@@ -97,7 +97,7 @@ describe('ChunkedList, the representation of a running server\'s log', () => {
     const list = ChunkedList.of(items);
     expect(list.length).toBe(500_000);
     for (const index of [0, 31, 32, 1023, 1024, 32_767, 32_768, 499_999]) expect(list.at(index)).toBe(index);
-    const longer = list.appendAll(items);
+    const longer = list.append(items);
     expect(longer.length).toBe(1_000_000);
     expect(longer.at(999_999)).toBe(499_999);
     expect(list.prefix(40_000).at(-1)).toBe(39_999);

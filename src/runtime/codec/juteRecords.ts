@@ -13,20 +13,12 @@ import { OpCode } from '../../service/OpCode.js';
 import type { ACL, Id, MultiOp, SubTxn, Txn, WriteRequest } from '../../service/index.js';
 import { FrameReader } from './FrameReader.js';
 import { FrameWriter } from './FrameWriter.js';
+import { fromJavaLong, toJavaLong } from './javaLong.js';
 
 /** Thrown by the writers when a value does not fit the binary form; the callers catch it. */
 class Unfit extends Error {}
 
 const scratch = new FrameWriter();
-
-/**
- * A session id as the Java long it is on ZooKeeper's wire: ids of a server with myid 128 or more are
- * 2^63 and up, negative there; the readers take the bits back as the unsigned id.
- */
-function sessionIdBits(sessionId: unknown): bigint {
-  if (typeof sessionId !== 'bigint' || sessionId < 0n || sessionId >= 1n << 64n) throw new Unfit();
-  return BigInt.asIntN(64, sessionId);
-}
 
 /**
  * A txn alone (TxnHeader then its record), as the log keeps it: a copy, or null when the txn has a
@@ -54,7 +46,7 @@ export function decodeBinaryTxn(bytes: Buffer, start: number): Txn {
 /** TxnHeader (sessionId, cxid, type) then the txn record, as ZooKeeper logs a txn. */
 export function writeTxn(writer: FrameWriter, txn: Txn): void {
   if (!isRecord(txn)) throw new Unfit();
-  writer.writeLong(sessionIdBits(txn.sessionId)).writeInt(txn.cxid);
+  writer.writeLong(toJavaLong(txn.sessionId)).writeInt(txn.cxid);
   switch (txn.type) {
     case OpCode.multi:
       expectFields(txn, 4);
@@ -124,7 +116,7 @@ function writeSubTxnBody(writer: FrameWriter, txn: SubTxn, headerFields: number)
 /** RequestHeader (sessionId, cxid, authInfo, type) then the request record. */
 export function writeRequest(writer: FrameWriter, request: WriteRequest): void {
   if (!isRecord(request)) throw new Unfit();
-  writer.writeLong(sessionIdBits(request.sessionId)).writeInt(request.cxid);
+  writer.writeLong(toJavaLong(request.sessionId)).writeInt(request.cxid);
   writer.writeVector(request.authInfo, writeId);
   switch (request.type) {
     case OpCode.multi:
@@ -218,7 +210,7 @@ const LENGTH_BYTES = 4;
 const ACL_BYTES_MIN = 4 + 2 * LENGTH_BYTES;
 
 export function readTxn(reader: FrameReader): Txn {
-  const sessionId = BigInt.asUintN(64, reader.readLong('txn.sessionId'));
+  const sessionId = fromJavaLong(reader.readLong('txn.sessionId'));
   const cxid = reader.readInt('txn.cxid');
   const type = reader.readInt('txn.type');
   switch (type) {
@@ -280,7 +272,7 @@ function readSubTxn(reader: FrameReader): SubTxn {
 }
 
 export function readRequest(reader: FrameReader): WriteRequest {
-  const sessionId = BigInt.asUintN(64, reader.readLong('request.sessionId'));
+  const sessionId = fromJavaLong(reader.readLong('request.sessionId'));
   const cxid = reader.readInt('request.cxid');
   const authInfo: Id[] = [];
   for (let left = reader.readCount('request.authInfo', 2 * LENGTH_BYTES); left > 0; left--) authInfo.push(readId(reader, 'request.authInfo[]'));

@@ -1,13 +1,14 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { join } from 'node:path';
-import { CONTAINER_EPHEMERAL_OWNER, DataTree, nodeDigest, parentPath, childName } from '../../service/index.js';
+import { DataTree, nodeDigest, parentPath, childName } from '../../service/index.js';
 import type { ACL, Stat, ZNode } from '../../service/index.js';
 import { crc32 } from './crc32.js';
 import { parseZxidName, writeFileAtomically, zxidHex } from './durableFiles.js';
 import { lastZxidOfRuns, parseHistoryRuns, type HistoryRun } from './historyRuns.js';
 import { fromTaggedJson } from './taggedJson.js';
 import { FrameReader } from '../codec/FrameReader.js';
+import { fromJavaLong, ownerFromJavaLong, ownerToJavaLong, toJavaLong } from '../codec/javaLong.js';
 import { FrameWriter } from '../codec/FrameWriter.js';
 
 /**
@@ -86,8 +87,8 @@ function* snapshotBody(zxid: bigint, tree: DataTree, history: readonly HistoryRu
   }
   const acls = aclTable();
   const head = new FrameWriter();
-  head.writeLong(u64(zxid)).writeLong(0n).writeInt(tree.sessions.size);
-  for (const [sessionId, timeout] of tree.sessions) head.writeLong(u64(sessionId)).writeInt(timeout);
+  head.writeLong(toJavaLong(zxid)).writeLong(0n).writeInt(tree.sessions.size);
+  for (const [sessionId, timeout] of tree.sessions) head.writeLong(toJavaLong(sessionId)).writeInt(timeout);
   head.writeInt(tree.nodeCount);
   const first = head.take();
   const pieces: Buffer[] = [];
@@ -117,7 +118,7 @@ function* snapshotBody(zxid: bigint, tree: DataTree, history: readonly HistoryRu
   }
   pieces.push(writer.take());
   // The digest follows the zxid.
-  first.writeBigInt64BE(BigInt.asIntN(64, known ? tree.digest : digest), 8);
+  first.writeBigInt64BE(toJavaLong(known ? tree.digest : digest), 8);
   yield first;
   for (const piece of pieces) yield piece;
 }
@@ -146,29 +147,11 @@ function aclTable(): { lists: readonly (readonly ACL[])[]; indexOf(acl: readonly
   return { lists, indexOf };
 }
 
-/**
- * A zxid or session id as the 64 bits jute writes: both are unsigned here, and a server whose myid
- * is 128 or more allocates session ids of 2^63 and up, which a signed long would refuse.
- */
-function u64(value: bigint): bigint {
-  if (value < 0n || value >= 1n << 64n) throw new RangeError(`encodeSnapshot: ${value} is not an unsigned 64-bit value`);
-  return BigInt.asIntN(64, value);
-}
-
-/** An owner's bits: 0, a container's Long.MIN_VALUE as itself, or a session id (never exactly 2^63: ids count from 1). */
-function ownerBits(owner: bigint): bigint {
-  return owner === CONTAINER_EPHEMERAL_OWNER ? owner : u64(owner);
-}
-
-function ownerOfBits(bits: bigint): bigint {
-  return bits === CONTAINER_EPHEMERAL_OWNER ? bits : BigInt.asUintN(64, bits);
-}
-
 function writeNode(writer: FrameWriter, path: string, node: ZNode, aclIndex: number): void {
   writer.writeUstring(path).writeBuffer(node.data).writeInt(aclIndex);
   const stat = node.stat;
-  writer.writeLong(u64(stat.czxid)).writeLong(u64(stat.mzxid)).writeLong(u64(stat.pzxid)).writeIntegral(stat.ctime).writeIntegral(stat.mtime)
-    .writeInt(stat.version).writeInt(stat.cversion).writeInt(stat.aversion).writeLong(ownerBits(stat.ephemeralOwner))
+  writer.writeLong(toJavaLong(stat.czxid)).writeLong(toJavaLong(stat.mzxid)).writeLong(toJavaLong(stat.pzxid)).writeIntegral(stat.ctime).writeIntegral(stat.mtime)
+    .writeInt(stat.version).writeInt(stat.cversion).writeInt(stat.aversion).writeLong(ownerToJavaLong(stat.ephemeralOwner))
     .writeInt(stat.dataLength).writeInt(stat.numChildren);
 }
 
@@ -215,10 +198,10 @@ const RUN_BYTES = 12;
 function readBinaryBody(body: Buffer): SnapshotBody | { invalid: string } {
   try {
     const reader = new FrameReader(body, 0);
-    const zxid = BigInt.asUintN(64, reader.readLong('zxid'));
-    const digest = BigInt.asUintN(64, reader.readLong('digest'));
+    const zxid = fromJavaLong(reader.readLong('zxid'));
+    const digest = fromJavaLong(reader.readLong('digest'));
     const sessions: [bigint, number][] = [];
-    for (let left = reader.readCount('sessions', SESSION_BYTES); left > 0; left--) sessions.push([BigInt.asUintN(64, reader.readLong('session id')), reader.readInt('session timeout')]);
+    for (let left = reader.readCount('sessions', SESSION_BYTES); left > 0; left--) sessions.push([fromJavaLong(reader.readLong('session id')), reader.readInt('session timeout')]);
     const nodes: { path: string; data: Uint8Array; aclIndex: number; stat: Stat }[] = [];
     for (let left = reader.readCount('nodes', NODE_BYTES); left > 0; left--) nodes.push(readNode(reader));
     const acls: ACL[][] = [];
@@ -254,10 +237,10 @@ function readNode(reader: FrameReader): { path: string; data: Uint8Array; aclInd
   const data = reader.readBuffer('node data');
   const aclIndex = reader.readInt('node acl');
   const stat: Stat = {
-    czxid: BigInt.asUintN(64, reader.readLong('czxid')), mzxid: BigInt.asUintN(64, reader.readLong('mzxid')), pzxid: BigInt.asUintN(64, reader.readLong('pzxid')),
+    czxid: fromJavaLong(reader.readLong('czxid')), mzxid: fromJavaLong(reader.readLong('mzxid')), pzxid: fromJavaLong(reader.readLong('pzxid')),
     ctime: reader.readIntegral('ctime'), mtime: reader.readIntegral('mtime'),
     version: reader.readInt('version'), cversion: reader.readInt('cversion'), aversion: reader.readInt('aversion'),
-    ephemeralOwner: ownerOfBits(reader.readLong('ephemeralOwner')), dataLength: reader.readInt('dataLength'), numChildren: reader.readInt('numChildren'),
+    ephemeralOwner: ownerFromJavaLong(reader.readLong('ephemeralOwner')), dataLength: reader.readInt('dataLength'), numChildren: reader.readInt('numChildren'),
   };
   return { path, data, aclIndex, stat };
 }
