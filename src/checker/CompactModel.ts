@@ -2,6 +2,7 @@ import type { ClusterState, ModelAction } from '../model/ClusterState.js';
 import { PLAIN_EVENTS, STEP_EVENTS, type Model } from '../model/Model.js';
 import type { Message } from '../protocol/Message.js';
 import type { Effect, ServerContext } from '../protocol/ServerContext.js';
+import { withChanges } from '../protocol/ServerContext.js';
 import { HANDLERS_OF_MESSAGE, type MessageEventType, type ServerEvent } from '../protocol/ServerEvent.js';
 import type { StateId } from '../protocol/compileServerMachine.js';
 import { txnEquals, type Txn } from '../protocol/Txn.js';
@@ -602,7 +603,7 @@ export class CompactModel {
     let t: Transition | null = null;
     if (r !== null) {
       const effects = r.context.outbox;
-      const context = effects.length === 0 ? r.context : { ...r.context, outbox: EMPTY };
+      const context = effects.length === 0 ? r.context : withChanges(r.context, { outbox: EMPTY });
       t = new Transition(this.internServer(node.sid, r.state, context), effects.map((e) => this.compileEffect(node.sid, e)));
     }
     node.steps[eventId] = t;

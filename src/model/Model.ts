@@ -1,5 +1,5 @@
 import type { Effect, ServerContext } from '../protocol/ServerContext.js';
-import { initialServerContext } from '../protocol/ServerContext.js';
+import { initialServerContext, withChanges } from '../protocol/ServerContext.js';
 import type { ServerEvent, MessageEventType } from '../protocol/ServerEvent.js';
 import { HANDLERS_OF_MESSAGE } from '../protocol/ServerEvent.js';
 import type { Message } from '../protocol/Message.js';
@@ -95,7 +95,7 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
     const d = draftOf(base());
     for (const sid of sids) {
       const started = impl.actions.startElection(d.servers[sid], { type: 'Restart' });
-      d.servers[sid] = { ...started, outbox: EMPTY };
+      d.servers[sid] = withChanges(started, { outbox: EMPTY });
       for (const effect of started.outbox) perform(d, sid, effect);
     }
     return freeze(d);
@@ -157,7 +157,7 @@ export function createModel(config: ModelConfig, impl: ServerImplementations = d
     if (result === null) return false;
     const effects = result.context.outbox;
     d.states[sid] = result.state;
-    d.servers[sid] = effects.length === 0 ? result.context : { ...result.context, outbox: EMPTY };
+    d.servers[sid] = effects.length === 0 ? result.context : withChanges(result.context, { outbox: EMPTY });
     for (const effect of effects) perform(d, sid, effect);
     return true;
   };

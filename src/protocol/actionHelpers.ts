@@ -1,4 +1,5 @@
 import type { Effect, ServerContext } from './ServerContext.js';
+import { withChanges } from './ServerContext.js';
 import type { ServerEvent } from './ServerEvent.js';
 import type { Message, Vote } from './Message.js';
 import { bit, has, isQuorum, members } from './quorum.js';
@@ -26,7 +27,7 @@ export function fromOf(event: ServerEvent): number {
 
 
 export function emit(context: ServerContext, ...effects: Effect[]): ServerContext {
-  return { ...context, outbox: [...context.outbox, ...effects] };
+  return withChanges(context, { outbox: [...context.outbox, ...effects] });
 }
 
 
@@ -38,7 +39,7 @@ export function send(to: number, msg: Message): Effect {
 /** Learner: deliver the logged prefix up to `zxid` (never shrinks what was delivered). */
 export function deliverUpTo(context: ServerContext, zxid: Zxid): ServerContext {
   const upTo = prefixLengthUpTo(context.history, zxid);
-  return upTo > context.lastCommitted ? { ...context, lastCommitted: upTo } : context;
+  return upTo > context.lastCommitted ? withChanges(context, { lastCommitted: upTo }) : context;
 }
 
 
@@ -72,7 +73,7 @@ export function syncLearnerWith(choose: SyncChoice, context: ServerContext, lear
   const ackeZxid = context.ackeZxid.slice();
   ackeZxid[learner] = null;
   return emit(
-    { ...context, ackeZxid, synced: context.synced | bit(learner) },
+    withChanges(context, { ackeZxid, synced: context.synced | bit(learner) }),
     send(learner, sync),
     send(learner, { type: 'NEWLEADER', epoch: context.currentEpoch }),
   );
@@ -92,7 +93,7 @@ export function commitAcked(context: ServerContext, enough: (acks: number, voter
       effects.push(has(context.voters, learner) ? send(learner, { type: 'COMMIT', zxid: txn.zxid }) : send(learner, { type: 'INFORM', txn }));
     }
   }
-  return emit({ ...context, acks, lastCommitted: committed }, ...effects);
+  return emit(withChanges(context, { acks, lastCommitted: committed }), ...effects);
 }
 
 /** An order of FLE votes: true when `candidate` beats `current` (the protocol's is vote.ts's isBetterVote). */
@@ -111,7 +112,7 @@ export function receiveNotificationWith(isBetter: VoteOrder, context: ServerCont
     const outOfElection = context.outOfElection.slice();
     outOfElection[from] = n.vote;
     const reportedLeading = n.state === 'LEADING' ? context.reportedLeading | bit(from) : context.reportedLeading & ~bit(from);
-    return { ...context, outOfElection, reportedLeading };
+    return withChanges(context, { outOfElection, reportedLeading });
   }
   if (n.round > context.round) {
     const own = selfVote(context);
@@ -119,7 +120,7 @@ export function receiveNotificationWith(isBetter: VoteOrder, context: ServerCont
     const recvVotes = emptyVotes(context).slice();
     recvVotes[context.id] = vote;
     recvVotes[from] = n.vote;
-    const next = { ...context, round: n.round, vote, recvVotes };
+    const next = withChanges(context, { round: n.round, vote, recvVotes });
     return emit(next, ...notifyVoters(next, 'LOOKING'));
   }
   if (n.round < context.round) {
@@ -127,8 +128,8 @@ export function receiveNotificationWith(isBetter: VoteOrder, context: ServerCont
   }
   const recvVotes = context.recvVotes.slice();
   recvVotes[from] = n.vote;
-  if (!isBetter(n.vote, context.vote)) return { ...context, recvVotes };
+  if (!isBetter(n.vote, context.vote)) return withChanges(context, { recvVotes });
   recvVotes[context.id] = n.vote;
-  const next = { ...context, vote: n.vote, recvVotes };
+  const next = withChanges(context, { vote: n.vote, recvVotes });
   return emit(next, ...notifyVoters(next, 'LOOKING'));
 }

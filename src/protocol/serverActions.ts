@@ -1,5 +1,5 @@
 import type { Effect, ServerContext } from './ServerContext.js';
-import { NEW_LEADER_STEPS, NO_VOTE } from './ServerContext.js';
+import { NEW_LEADER_STEPS, NO_VOTE, withChanges } from './ServerContext.js';
 import type { ServerEvent } from './ServerEvent.js';
 import type { Txn } from './Txn.js';
 import { bit, has, isQuorum, members } from './quorum.js';
@@ -30,7 +30,7 @@ function resetLeaderVars(context: ServerContext): ServerContext {
 }
 
 function resetLearnerVars(context: ServerContext): ServerContext {
-  return { ...context, leader: 0, pendingSync: null, newLeaderEpoch: 0, newLeaderStep: 0 };
+  return withChanges(context, { leader: 0, pendingSync: null, newLeaderEpoch: 0, newLeaderStep: 0 });
 }
 
 /** The last txn counter this leader used in its current epoch. */
@@ -70,17 +70,17 @@ function reportedState(context: ServerContext): 'FOLLOWING' | 'LEADING' | 'OBSER
 /** Leaving the election: only the settled vote and round are kept. */
 function leaveElection(context: ServerContext, vote: Vote): ServerContext {
   const none = emptyVotes(context);
-  return { ...context, vote, recvVotes: none, outOfElection: none, reportedLeading: 0 };
+  return withChanges(context, { vote, recvVotes: none, outOfElection: none, reportedLeading: 0 });
 }
 
 /** A new leader counts itself in every quorum it is about to gather. */
 function startLeading(context: ServerContext): ServerContext {
   const self = bit(context.id);
-  return { ...context, cepochRecv: self, maxAcceptedEpoch: context.acceptedEpoch, ackeRecv: self, ackldRecv: self };
+  return withChanges(context, { cepochRecv: self, maxAcceptedEpoch: context.acceptedEpoch, ackeRecv: self, ackldRecv: self });
 }
 
 function joinAsLearner(context: ServerContext, leader: number): ServerContext {
-  return emit({ ...context, leader }, send(leader, { type: 'CEPOCH', acceptedEpoch: context.acceptedEpoch }));
+  return emit(withChanges(context, { leader }), send(leader, { type: 'CEPOCH', acceptedEpoch: context.acceptedEpoch }));
 }
 
 /**
@@ -101,7 +101,7 @@ export const serverActions = {
   /** ElectLeader, as the leader i: the rest of the quorum Q are its learners (they send CEPOCH). */
   addElectedLearners: (context, event) => {
     if (event.type !== 'ElectLeader') throw new Error(`addElectedLearners on ${event.type}`);
-    return { ...context, learners: event.quorum & ~bit(context.id) };
+    return withChanges(context, { learners: event.quorum & ~bit(context.id) });
   },
   /** JoinLeader, as the joining server i: its leader is j, to which it sends CEPOCH. */
   joinLeader: (context, event) => {
@@ -111,7 +111,7 @@ export const serverActions = {
   /** JoinLeader, as the leader j: the joining server is one more learner. */
   addLearner: (context, event) => {
     if (event.type !== 'JoinLeader') throw new Error(`addLearner on ${event.type}`);
-    return { ...context, learners: context.learners | bit(event.learner) };
+    return withChanges(context, { learners: context.learners | bit(event.learner) });
   },
 
   // ----- Discovery -----
@@ -126,14 +126,14 @@ export const serverActions = {
     // Under FLE a learner connects by sending CEPOCH; under the oracle it is a learner already.
     const learners = context.learners | bit(from);
     if (isQuorum(context.cepochRecv, context.voters)) {
-      return emit({ ...context, learners, cepochRecv: context.cepochRecv | bit(from) }, send(from, { type: 'NEWEPOCH', epoch: context.acceptedEpoch }));
+      return emit(withChanges(context, { learners, cepochRecv: context.cepochRecv | bit(from) }), send(from, { type: 'NEWEPOCH', epoch: context.acceptedEpoch }));
     }
     const cepochRecv = context.cepochRecv | bit(from);
     const maxAcceptedEpoch = Math.max(context.maxAcceptedEpoch, m.acceptedEpoch);
-    if (!isQuorum(cepochRecv, context.voters)) return { ...context, learners, cepochRecv, maxAcceptedEpoch };
+    if (!isQuorum(cepochRecv, context.voters)) return withChanges(context, { learners, cepochRecv, maxAcceptedEpoch });
     const epoch = maxAcceptedEpoch + 1;
     const effects = members(cepochRecv & learners).map((learner) => send(learner, { type: 'NEWEPOCH', epoch }));
-    return emit({ ...context, learners, cepochRecv, maxAcceptedEpoch, acceptedEpoch: epoch }, ...effects);
+    return emit(withChanges(context, { learners, cepochRecv, maxAcceptedEpoch, acceptedEpoch: epoch }), ...effects);
   },
   /** Accept the new epoch (persisting acceptedEpoch) and answer with currentEpoch and last zxid. */
   followerProcessNEWEPOCH: (context, event) => {
@@ -141,7 +141,7 @@ export const serverActions = {
     // An epoch already accepted is acknowledged with currentEpoch -1: it must not count twice
     // toward the new epoch's quorum (Learner.registerWithLeader, Leader.waitForEpochAck).
     const currentEpoch = m.epoch === context.acceptedEpoch ? -1 : context.currentEpoch;
-    const accepted = { ...context, acceptedEpoch: Math.max(context.acceptedEpoch, m.epoch) };
+    const accepted = withChanges(context, { acceptedEpoch: Math.max(context.acceptedEpoch, m.epoch) });
     return emit(accepted, send(fromOf(event), { type: 'ACKEPOCH', currentEpoch, lastZxid: lastZxidOf(context.history) }));
   },
   /**
@@ -155,11 +155,11 @@ export const serverActions = {
     const m = msgOf(event, 'ACKEPOCH');
     const ackeZxid = context.ackeZxid.slice();
     ackeZxid[from] = m.lastZxid;
-    return { ...context, ackeRecv: m.currentEpoch === -1 ? context.ackeRecv : context.ackeRecv | bit(from), ackeZxid };
+    return withChanges(context, { ackeRecv: m.currentEpoch === -1 ? context.ackeRecv : context.ackeRecv | bit(from), ackeZxid });
   },
   /** A quorum acked the epoch: persist currentEpoch and sync every learner that acked. */
   startSync: (context) => {
-    let next: ServerContext = { ...context, currentEpoch: context.acceptedEpoch };
+    let next: ServerContext = withChanges(context, { currentEpoch: context.acceptedEpoch });
     for (const learner of members(context.learners)) if (context.ackeZxid[learner] !== null) next = syncLearner(next, learner);
     return next;
   },
@@ -175,7 +175,7 @@ export const serverActions = {
   /** FollowerProcessDIFF: keep the txns, to be logged at the first NEWLEADER step. */
   followerProcessDIFF: (context, event) => {
     const m = msgOf(event, 'DIFF');
-    return { ...context, pendingSync: { snap: false, txns: m.txns } };
+    return withChanges(context, { pendingSync: { snap: false, txns: m.txns } });
   },
   /** TRUNC cuts the log at once (ZooKeeper truncates the txn log on receipt). */
   followerProcessTRUNC: (context, event) => {
@@ -191,10 +191,10 @@ export const serverActions = {
   /** FollowerProcessSNAP: keep the leader's whole log, to replace this one at the first NEWLEADER step. */
   followerProcessSNAP: (context, event) => {
     const m = msgOf(event, 'SNAP');
-    return { ...context, pendingSync: { snap: true, txns: m.txns } };
+    return withChanges(context, { pendingSync: { snap: true, txns: m.txns } });
   },
   /** FollowerProcessNEWLEADER: remember the new epoch and start the NEWLEADER steps (NEW_LEADER_STEPS) from the first. */
-  followerProcessNEWLEADER: (context, event) => ({ ...context, newLeaderEpoch: msgOf(event, 'NEWLEADER').epoch, newLeaderStep: 0 }),
+  followerProcessNEWLEADER: (context, event) => (withChanges(context, { newLeaderEpoch: msgOf(event, 'NEWLEADER').epoch, newLeaderStep: 0 })),
   /**
    * Write the synced txns to the log. Nothing is delivered yet: only UPTODATE, sent once a quorum
    * follows the new leader, says what is committed (ZooKeeper applies a DIFF in memory earlier,
@@ -202,10 +202,10 @@ export const serverActions = {
    */
   followerPersistSyncedTxns: (context) => {
     const sync = context.pendingSync;
-    if (sync === null) return { ...context, newLeaderStep: context.newLeaderStep + 1 };
+    if (sync === null) return withChanges(context, { newLeaderStep: context.newLeaderStep + 1 });
     const history = sync.snap ? sameKindAs(context.history, sync.txns) : appendTxns(context.history, sync.txns);
     const lastCommitted = sync.snap ? 0 : context.lastCommitted;
-    return { ...context, history, lastCommitted, pendingSync: null, newLeaderStep: context.newLeaderStep + 1 };
+    return withChanges(context, { history, lastCommitted, pendingSync: null, newLeaderStep: context.newLeaderStep + 1 });
   },
   /** FollowerPersistCurrentEpoch, the second NEWLEADER step: currentEpoch becomes the new leader's epoch. */
   followerPersistCurrentEpoch: (context) => ({
@@ -218,9 +218,9 @@ export const serverActions = {
    * the epoch are persisted (the other order is ZOOKEEPER-4643/4646).
    */
   followerAckNEWLEADER: (context) =>
-    emit({ ...context, newLeaderStep: context.newLeaderStep + 1 }, send(context.leader, { type: 'ACKLD', epoch: context.newLeaderEpoch })),
+    emit(withChanges(context, { newLeaderStep: context.newLeaderStep + 1 }), send(context.leader, { type: 'ACKLD', epoch: context.newLeaderEpoch })),
   /** LeaderProcessACKLD in SYNCHRONIZATION before a quorum: count the learner's ack of NEWLEADER. */
-  recordAckLd: (context, event) => ({ ...context, ackldRecv: context.ackldRecv | bit(fromOf(event)) }),
+  recordAckLd: (context, event) => (withChanges(context, { ackldRecv: context.ackldRecv | bit(fromOf(event)) })),
   /**
    * A quorum acked NEWLEADER: the leader is established. Everything in its log is committed now
    * (the old epochs' txns it synced to the quorum), and the learners that acked get UPTODATE.
@@ -233,13 +233,13 @@ export const serverActions = {
     if (txns.length > 0) effects.push({ kind: 'commit', txns });
     const committedZxid = lastZxidOf(context.history);
     for (const learner of members(ackldRecv & context.learners)) effects.push(send(learner, { type: 'UPTODATE', committedZxid }));
-    return emit({ ...context, ackldRecv, acks, lastCommitted: context.history.length }, ...effects);
+    return emit(withChanges(context, { ackldRecv, acks, lastCommitted: context.history.length }), ...effects);
   },
   /** LeaderProcessACKLD once established: the late learner gets UPTODATE with the leader's commit point. */
   sendUPTODATE: (context, event) => {
     const from = fromOf(event);
     const committedZxid = context.lastCommitted === 0 ? ZXID_ZERO : txnAt(context.history, context.lastCommitted - 1).zxid;
-    return emit({ ...context, ackldRecv: context.ackldRecv | bit(from) }, send(from, { type: 'UPTODATE', committedZxid }));
+    return emit(withChanges(context, { ackldRecv: context.ackldRecv | bit(from) }), send(from, { type: 'UPTODATE', committedZxid }));
   },
 
   // ----- Broadcast -----
@@ -253,13 +253,13 @@ export const serverActions = {
     const txn: Txn = { zxid, value: event.value };
     const effects: Effect[] = [{ kind: 'propose', txn }];
     for (const learner of members(context.synced & context.voters)) effects.push(send(learner, { type: 'PROPOSAL', txn }));
-    const next = emit({ ...context, history: appendTxns(context.history, [txn]), acks: appended(context.acks, [bit(context.id)]) }, ...effects);
+    const next = emit(withChanges(context, { history: appendTxns(context.history, [txn]), acks: appended(context.acks, [bit(context.id)]) }), ...effects);
     return commitQuorumAcked(next);
   },
   /** Log the proposal, then ACK it (ZooKeeper: SyncRequestProcessor before SendAckRequestProcessor). */
   followerProcessPROPOSAL: (context, event) => {
     const m = msgOf(event, 'PROPOSAL');
-    return emit({ ...context, history: appendTxns(context.history, [m.txn]) }, send(fromOf(event), { type: 'ACK', zxid: m.txn.zxid }));
+    return emit(withChanges(context, { history: appendTxns(context.history, [m.txn]) }), send(fromOf(event), { type: 'ACK', zxid: m.txn.zxid }));
   },
   /**
    * LeaderProcessACK: count a voter's ACK of a txn not committed yet, then commit, in zxid order,
@@ -270,7 +270,7 @@ export const serverActions = {
     const index = indexOfZxid(context.history, m.zxid);
     if (index < context.lastCommitted) return context;
     const acks = withItem(context.acks, index, (context.acks.at(index) as number) | (bit(fromOf(event)) & context.voters));
-    return commitQuorumAcked({ ...context, acks });
+    return commitQuorumAcked(withChanges(context, { acks }));
   },
   /** FollowerProcessCOMMIT: deliver the logged txns up to the committed zxid. */
   followerProcessCOMMIT: (context, event) => deliverUpTo(context, msgOf(event, 'COMMIT').zxid),
@@ -284,7 +284,7 @@ export const serverActions = {
     const m = msgOf(event, 'INFORM');
     const last = lastZxidOf(context.history);
     const history = compareZxid(m.txn.zxid, last) > 0 ? appendTxns(context.history, [m.txn]) : context.history;
-    return deliverUpTo({ ...context, history }, m.txn.zxid);
+    return deliverUpTo(withChanges(context, { history }), m.txn.zxid);
   },
 
   // ----- Fast leader election -----
@@ -297,7 +297,7 @@ export const serverActions = {
     const vote = selfVote(context);
     const recvVotes = emptyVotes(context).slice();
     recvVotes[context.id] = vote;
-    const next = { ...context, round: context.round + 1, vote, recvVotes, outOfElection: emptyVotes(context), reportedLeading: 0 };
+    const next = withChanges(context, { round: context.round + 1, vote, recvVotes, outOfElection: emptyVotes(context), reportedLeading: 0 });
     return emit(next, ...notifyVoters(next, 'LOOKING'));
   },
   /** A LOOKING server takes a notification, ranking votes by (epoch, zxid, sid): `receiveNotificationWith`. */
@@ -329,7 +329,7 @@ export const serverActions = {
     // What belonged to the connection goes with it; the counts toward quorums stay.
     const ackeZxid = context.ackeZxid.slice();
     ackeZxid[event.peer] = null;
-    return { ...context, learners: context.learners & ~bit(event.peer), synced: context.synced & ~bit(event.peer), ackeZxid };
+    return withChanges(context, { learners: context.learners & ~bit(event.peer), synced: context.synced & ~bit(event.peer), ackeZxid });
   },
   /** A crash loses every volatile variable; currentEpoch, acceptedEpoch and the log survive. */
   crash: (context) => {

@@ -5,6 +5,7 @@
  */
 import type { NewLeaderStep } from '../protocol/ServerContext.js';
 import { NEW_LEADER_STEPS } from '../protocol/ServerContext.js';
+export { withChanges } from '../protocol/ServerContext.js';
 import type { Guard } from '../protocol/serverGuards.js';
 
 export { appendTxns, indexOfZxid, lastZxidOf, prefixLengthUpTo } from '../protocol/History.js';

@@ -1,5 +1,5 @@
 import type { Effect, ServerContext } from '../../protocol/ServerContext.js';
-import { initialServerContext, NEW_LEADER_STEPS, NO_VOTE } from '../../protocol/ServerContext.js';
+import { initialServerContext, NEW_LEADER_STEPS, NO_VOTE, withChanges } from '../../protocol/ServerContext.js';
 import type { ServerEvent } from '../../protocol/ServerEvent.js';
 import { HANDLERS_OF_MESSAGE } from '../../protocol/ServerEvent.js';
 import type { Message, Vote } from '../../protocol/Message.js';
@@ -334,7 +334,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     if (result === null) return false;
     const effects = result.context.outbox;
     this.state = result.state;
-    this.context = effects.length === 0 ? result.context : { ...result.context, outbox: [] };
+    this.context = effects.length === 0 ? result.context : withChanges(result.context, { outbox: [] });
     if (this.options.traceSteps !== false) this.trace(event, stateBefore);
     const durableBefore = this.durable;
     const gateBefore = this.gate;

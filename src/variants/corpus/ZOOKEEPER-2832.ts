@@ -8,6 +8,7 @@
  * txn of a dead leader's epoch; the txn stayed in its log between committed ones.
  * Breaks: TotalOrder (the follower delivers the dead leader's txn between committed ones). Bounds: stated in `bounds` below (the shortest found).
  */
+import { withChanges } from '../../protocol/ServerContext.js';
 import { defineVariant } from '../Variant.js';
 import { members } from '../../protocol/quorum.js';
 import { syncMessage } from '../../protocol/syncMessage.js';
@@ -27,7 +28,7 @@ export default defineVariant({
   description: "A leader sends DIFF to a learner holding a dead leader's uncommitted txn, where TRUNC is needed.",
   actions: {
     startSync: (context) => {
-      let next: ServerContext = { ...context, currentEpoch: context.acceptedEpoch };
+      let next: ServerContext = withChanges(context, { currentEpoch: context.acceptedEpoch });
       for (const learner of members(context.learners)) if (context.ackeZxid[learner] !== null) next = syncLearnerWith(diffInsteadOfTrunc, next, learner);
       return next;
     },

@@ -9,6 +9,7 @@
  * txns the leader had committed on the strength of that ACK.
  * Breaks: CommittedNotLost. Bounds: stated in `bounds` below (the shortest found).
  */
+import { withChanges } from '../../protocol/ServerContext.js';
 import { defineVariant } from '../Variant.js';
 import { serverActions, type Action } from '../../protocol/serverActions.js';
 import { appendTxns } from '../protocolHelpers.js';
@@ -20,11 +21,11 @@ export default defineVariant({
   actions: {
     followerPersistSyncedTxns: (context, event) => {
       if (context.pendingSync === null || context.pendingSync.snap) return (serverActions.followerPersistSyncedTxns as Action)(context, event);
-      return { ...context, newLeaderStep: context.newLeaderStep + 1 };
+      return withChanges(context, { newLeaderStep: context.newLeaderStep + 1 });
     },
     followerProcessUPTODATE: (context, event) => {
       const sync = context.pendingSync;
-      const written = sync === null ? context : { ...context, history: appendTxns(context.history, sync.txns), pendingSync: null };
+      const written = sync === null ? context : withChanges(context, { history: appendTxns(context.history, sync.txns), pendingSync: null });
       return (serverActions.followerProcessUPTODATE as Action)(written, event);
     },
   },

@@ -16,6 +16,7 @@
  * elected with the third server, which never got the txn; the new leader is established without it.
  * Bounds: stated in `bounds` below.
  */
+import { withChanges } from '../../protocol/ServerContext.js';
 import { defineVariant } from '../Variant.js';
 import { serverActions, type Action } from '../../protocol/serverActions.js';
 import { serverGuards, type Guard } from '../../protocol/serverGuards.js';
@@ -28,7 +29,7 @@ function writeAcked(context: ServerContext, event: ServerEvent): ServerContext {
   // Before the NEWLEADER steps are done pendingSync holds the sync data, which is not this
   // variant's to write.
   if (context.pendingSync === null || !(serverGuards.isNewLeaderDone as Guard)(context, event)) return context;
-  return { ...context, history: appendTxns(context.history, context.pendingSync.txns), pendingSync: null };
+  return withChanges(context, { history: appendTxns(context.history, context.pendingSync.txns), pendingSync: null });
 }
 
 export default defineVariant({
@@ -39,7 +40,7 @@ export default defineVariant({
       const m = msgOf(event, 'PROPOSAL');
       const queued = context.pendingSync?.txns ?? [];
       const pendingSync = { snap: false, txns: [...queued, m.txn] };
-      return emit({ ...context, pendingSync }, send(fromOf(event), { type: 'ACK', zxid: m.txn.zxid }));
+      return emit(withChanges(context, { pendingSync }), send(fromOf(event), { type: 'ACK', zxid: m.txn.zxid }));
     },
     followerProcessCOMMIT: (context, event) => deliverUpTo(writeAcked(context, event), msgOf(event, 'COMMIT').zxid),
     followerProcessUPTODATE: (context, event) => (serverActions.followerProcessUPTODATE as Action)(writeAcked(context, event), event),

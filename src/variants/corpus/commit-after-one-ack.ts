@@ -8,6 +8,7 @@
  * Breaks: CommittedNotLost (the lone leader crashes; the others elect a leader without the txn).
  * Bounds: stated in `bounds` below.
  */
+import { withChanges } from '../../protocol/ServerContext.js';
 import { defineVariant } from '../Variant.js';
 import { bit, members } from '../../protocol/quorum.js';
 import type { Effect } from '../../protocol/ServerContext.js';
@@ -27,14 +28,14 @@ export default defineVariant({
       const txn: Txn = { zxid: { epoch: context.currentEpoch, counter: counter + 1 }, value: event.value };
       const effects: Effect[] = [{ kind: 'propose', txn }];
       for (const learner of members(context.synced & context.voters)) effects.push(send(learner, { type: 'PROPOSAL', txn }));
-      return commitAcked(emit({ ...context, history: appendTxns(context.history, [txn]), acks: appended(context.acks, [bit(context.id)]) }, ...effects), oneAck);
+      return commitAcked(emit(withChanges(context, { history: appendTxns(context.history, [txn]), acks: appended(context.acks, [bit(context.id)]) }), ...effects), oneAck);
     },
     leaderProcessACK: (context, event) => {
       const m = msgOf(event, 'ACK');
       const index = indexOfZxid(context.history, m.zxid);
       if (index < context.lastCommitted) return context;
       const acks = withItem(context.acks, index, (context.acks.at(index) as number) | (bit(fromOf(event)) & context.voters));
-      return commitAcked({ ...context, acks }, oneAck);
+      return commitAcked(withChanges(context, { acks }), oneAck);
     },
   },
   bounds: { maxEpoch: 2, maxTxns: 1, maxCrashes: 1, maxPartitions: 0 },

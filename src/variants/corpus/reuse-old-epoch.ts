@@ -6,6 +6,7 @@
  * Real bug: none filed; the reason discovery exists (ZAB's epoch must be unique per leader).
  * Breaks: Leadership (two leaders established in one epoch). Bounds: stated in `bounds` below.
  */
+import { withChanges } from '../../protocol/ServerContext.js';
 import { defineVariant } from '../Variant.js';
 import { bit, isQuorum, members } from '../../protocol/quorum.js';
 import { emit, fromOf, msgOf, send } from '../protocolHelpers.js';
@@ -19,14 +20,14 @@ export default defineVariant({
       const m = msgOf(event, 'CEPOCH');
       const learners = context.learners | bit(from);
       if (isQuorum(context.cepochRecv, context.voters)) {
-        return emit({ ...context, learners, cepochRecv: context.cepochRecv | bit(from) }, send(from, { type: 'NEWEPOCH', epoch: context.acceptedEpoch }));
+        return emit(withChanges(context, { learners, cepochRecv: context.cepochRecv | bit(from) }), send(from, { type: 'NEWEPOCH', epoch: context.acceptedEpoch }));
       }
       const cepochRecv = context.cepochRecv | bit(from);
       const maxAcceptedEpoch = Math.max(context.maxAcceptedEpoch, m.acceptedEpoch);
-      if (!isQuorum(cepochRecv, context.voters)) return { ...context, learners, cepochRecv, maxAcceptedEpoch };
+      if (!isQuorum(cepochRecv, context.voters)) return withChanges(context, { learners, cepochRecv, maxAcceptedEpoch });
       const epoch = Math.max(maxAcceptedEpoch, 1);
       const effects = members(cepochRecv & ~bit(context.id)).map((learner) => send(learner, { type: 'NEWEPOCH', epoch }));
-      return emit({ ...context, learners, cepochRecv, maxAcceptedEpoch, acceptedEpoch: epoch }, ...effects);
+      return emit(withChanges(context, { learners, cepochRecv, maxAcceptedEpoch, acceptedEpoch: epoch }), ...effects);
     },
   },
   bounds: { maxEpoch: 2, maxTxns: 0, maxCrashes: 1, maxPartitions: 0 },
