@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodePeerFrame, encodePeerFrame, FrameSplitter, type PeerFrame } from '../../src/runtime/quorum/peerFrames.js';
+import { encodeRecord } from '../../src/runtime/storage/logRecord.js';
 import { toTaggedJson } from '../../src/runtime/storage/taggedJson.js';
 import { runs, testSeed } from '../support/seed.js';
 
@@ -53,6 +54,25 @@ describe('peer frames', () => {
     const again = encodePeerFrame({ t: 'message', msg: { type: 'DIFF', txns: [] }, payloads: [payload, payload] });
     expect(decodePeerFrame(first.subarray(4))).toEqual(frames[2]);
     expect((decodePeerFrame(again.subarray(4)) as Extract<PeerFrame, { t: 'message' }>).payloads).toEqual([payload, payload]);
+  });
+
+  it('log a txn decoded from a PROPOSAL as the bytes encoding a copy of it gives, across more txns than are remembered (property)', () => {
+    fc.assert(
+      fc.property(fc.array(hotFrame(anyText), { minLength: 1, maxLength: 300 }), (sent) => {
+        const received = sent.map((frame) => decodePeerFrame(encodePeerFrame(frame).subarray(4)));
+        // Log them in the order received, as a learner does, after all were decoded: the oldest
+        // have left the remembered bytes and are encoded again.
+        received.forEach((frame, index) => {
+          if (frame.t !== 'message' || frame.payloads === undefined) return;
+          frame.payloads.forEach((payload, at) => {
+            const copy = (sent[index] as Extract<PeerFrame, { t: 'message' }>).payloads![at];
+            const entry = { zxid: payload.zxid, time: payload.time, txn: payload.txn };
+            expect(encodeRecord(entry)).toEqual(encodeRecord({ ...entry, txn: structuredClone(copy.txn) }));
+          });
+        });
+      }),
+      { seed: testSeed(), numRuns: runs(20, 200) },
+    );
   });
 
   it('leave undefined fields out and keep objects that only look tagged when they have more keys', () => {

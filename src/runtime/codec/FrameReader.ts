@@ -18,6 +18,18 @@ export class FrameReader {
     this.offset = start;
   }
 
+  /** Where the next field starts. */
+  get position(): number {
+    return this.offset;
+  }
+
+  /** A copy of the bytes from `start` to the position (from Node's small-buffer pool). */
+  copyFrom(start: number): Buffer {
+    const out = Buffer.allocUnsafe(this.offset - start);
+    this.body.copy(out, 0, start, this.offset);
+    return out;
+  }
+
   get remainingByteCount(): number {
     return this.body.length - this.offset;
   }

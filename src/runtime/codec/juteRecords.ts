@@ -25,13 +25,55 @@ const scratch = new FrameWriter();
  * shape the binary form does not hold (the caller writes tagged JSON instead).
  */
 export function encodeBinaryTxn(txn: Txn): Buffer | null {
+  const known = recentBinaryTxn(txn);
+  if (known !== undefined) return known;
+  let bytes: Buffer | null;
   try {
     const writer = scratch.reset();
     writeTxn(writer, txn);
-    return writer.take();
+    bytes = writer.take();
   } catch {
-    return null;
+    bytes = null;
   }
+  rememberBinaryTxn(txn, bytes);
+  return bytes;
+}
+
+/**
+ * Reads a txn (as readTxn) and keeps a copy of its bytes for encodeBinaryTxn: a learner decodes a
+ * txn from a PROPOSAL and logs it right after, and need not encode it again.
+ */
+export function readTxnKeepingBytes(reader: FrameReader): Txn {
+  const start = reader.position;
+  const txn = readTxn(reader);
+  rememberBinaryTxn(txn, reader.copyFrom(start));
+  return txn;
+}
+
+/**
+ * The binary form of the last RECENT_TXNS txns encoded or decoded (null: it does not fit), by
+ * identity: a leader logs a txn and then writes it into a PROPOSAL, a learner decodes one and then
+ * logs it, and each is encoded once. Txns are never changed once made. A small ring, not a WeakMap:
+ * the leader keeps txns until a snapshot covers them, and so would a WeakMap keep their bytes. It
+ * holds a leader's proposals of one turn (their sends run after the turn's log appends); a miss
+ * only costs encoding again.
+ */
+const RECENT_TXNS = 128;
+const recentTxns: (Txn | undefined)[] = new Array<Txn | undefined>(RECENT_TXNS).fill(undefined);
+const recentTxnBytes: (Buffer | null)[] = new Array<Buffer | null>(RECENT_TXNS).fill(null);
+let newestTxn = 0;
+
+function recentBinaryTxn(txn: Txn): Buffer | null | undefined {
+  for (let back = 0, slot = newestTxn; back < RECENT_TXNS; back++, slot = slot === 0 ? RECENT_TXNS - 1 : slot - 1) {
+    if (recentTxns[slot] === txn) return recentTxnBytes[slot];
+  }
+  return undefined;
+}
+
+function rememberBinaryTxn(txn: Txn, bytes: Buffer | null): void {
+  newestTxn = newestTxn === RECENT_TXNS - 1 ? 0 : newestTxn + 1;
+  recentTxns[newestTxn] = txn;
+  recentTxnBytes[newestTxn] = bytes;
 }
 
 /** The txn encodeBinaryTxn wrote at `start` of `bytes`, which it must fill exactly; throws an Error naming what is wrong. */

@@ -20,7 +20,7 @@ import type { Zxid } from '../../protocol/zxid.js';
 import type { WriteRequest } from '../../service/index.js';
 import { FrameReader } from '../codec/FrameReader.js';
 import { FrameWriter } from '../codec/FrameWriter.js';
-import { expectFields, isRecord, readRequest, readTxn, writeRequest, writeTxn } from '../codec/juteRecords.js';
+import { encodeBinaryTxn, expectFields, isRecord, readRequest, readTxnKeepingBytes, writeRequest } from '../codec/juteRecords.js';
 import type { PeerFrame, TxnPayload } from './peerFrames.js';
 
 /** Kind bytes of binary bodies; a text body starts with `{`. */
@@ -149,7 +149,10 @@ function writePayload(writer: FrameWriter, payload: TxnPayload): void {
   writer.writeBool(hasOrigin).writeBool(hasRequestId);
   if (hasOrigin) writer.writeIntegral(payload.origin);
   if (hasRequestId) writer.writeIntegral(payload.requestId);
-  writeTxn(writer, payload.txn);
+  // The txn's bytes as the log encoded them: it is logged before it is sent.
+  const txn = encodeBinaryTxn(payload.txn);
+  if (txn === null) throw new RangeError('payload txn has no binary form');
+  writer.writeRaw(txn);
 }
 
 function isU32(value: unknown): value is number {
@@ -216,7 +219,7 @@ function readPayload(reader: FrameReader): TxnPayload {
   const hasRequestId = reader.readBool('payload.requestId?');
   const origin = hasOrigin ? reader.readIntegral('payload.origin') : undefined;
   const requestId = hasRequestId ? reader.readIntegral('payload.requestId') : undefined;
-  const txn = readTxn(reader);
+  const txn = readTxnKeepingBytes(reader);
   if (origin === undefined && requestId === undefined) return { zxid, time, txn };
   if (requestId === undefined) return { zxid, time, txn, origin };
   if (origin === undefined) return { zxid, time, txn, requestId };
