@@ -16,8 +16,9 @@
  * zabstate servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; servers stop with SIGTERM so that
  * profiles are written), BENCH_BASELINE_ROOT (another zabstate checkout, built: its ensemble runs
  * as "baseline" beside the others, for before/after figures from one run), BENCH_TIMELINE (a directory:
- * each workload's requests are written to <ensemble>-<workload>-<clients>.json as [sent ms since the
- * workload started, latency ms, client index, server port], to see when the slow ones happened).
+ * each workload's requests are written to <ensemble>-<workload>-<clients>.json as { startedAtMs (epoch ms),
+ * requests: [sent ms since the workload started, latency ms, client index, server port][] }, to see when
+ * the slow ones happened and line them up with the servers' own logs).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -184,7 +185,7 @@ async function runWorkload(ensemble: Ensemble, clients: ZkClient[], workload: Wo
   }));
   const elapsed = (performance.now() - started) / 1000;
   if (TIMELINE_DIRECTORY !== undefined && seconds === SECONDS) {
-    writeFileSync(join(TIMELINE_DIRECTORY, `${ensemble.name}-${workload}-${clients.length}.json`), JSON.stringify(timeline));
+    writeFileSync(join(TIMELINE_DIRECTORY, `${ensemble.name}-${workload}-${clients.length}.json`), JSON.stringify({ startedAtMs: performance.timeOrigin + started, requests: timeline }));
   }
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
