@@ -15,7 +15,8 @@
  * BENCH_ONLY ("zabstate" or "apache": run one ensemble), BENCH_NODE_ARGS (extra node flags for the
  * zabstate servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; servers stop with SIGTERM so that
  * profiles are written), BENCH_BASELINE_ROOT (another zabstate checkout, built: its ensemble runs
- * as "baseline" beside the others, for before/after figures from one run), BENCH_TIMELINE (a directory:
+ * as "baseline" beside the others, for before/after figures from one run; BENCH_BASELINE_NODE_ARGS, default
+ * BENCH_NODE_ARGS, are its node flags, so that one checkout can be compared with itself under other flags), BENCH_TIMELINE (a directory:
  * each workload's requests are written to <ensemble>-<workload>-<clients>.json as { startedAtMs (epoch ms),
  * requests: [sent ms since the workload started, latency ms, client index, server port][] }, to see when
  * the slow ones happened and line them up with the servers' own logs).
@@ -241,6 +242,7 @@ function apacheCommand(config: string, dataDir: string): [string, string[]] {
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const baselineNodeArgs = (process.env.BENCH_BASELINE_NODE_ARGS ?? process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
   console.log(`closed loop, ${SECONDS}s per workload after ${WARMUP_SECONDS}s of each to warm up, ${PAYLOAD.length}-byte values, 3 servers on loopback, ${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
   const ensembles: Ensemble[] = [];
   try {
@@ -251,7 +253,7 @@ async function main(): Promise<void> {
     if (baselineRoot !== undefined && only !== 'apache') {
       const script = join(baselineRoot, 'dist/src/cli/bin.js');
       if (!existsSync(script)) throw new Error(`BENCH_BASELINE_ROOT: ${script} does not exist (build that checkout first)`);
-      ensembles.push(await startEnsemble('baseline', (config) => [process.execPath, [...nodeArgs, script, 'serve', '--config', config, '--quiet']], false));
+      ensembles.push(await startEnsemble('baseline', (config) => [process.execPath, [...baselineNodeArgs, script, 'serve', '--config', config, '--quiet']], false));
     }
     if (only !== 'zabstate') {
       if (existsSync(APACHE_HOME)) ensembles.push(await startEnsemble('apache', apacheCommand, true));

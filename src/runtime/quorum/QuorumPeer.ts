@@ -65,6 +65,9 @@ export interface QuorumPeerOptions {
 
 const COMMIT_LOG_COUNT_DEFAULT = 500;
 const RESOLVED: Promise<void> = Promise.resolve();
+const FLE_FOLLOW_ESTABLISHED: ServerEvent = Object.freeze({ type: 'FLEFollowEstablished' });
+/** The outbox emptied after a step (never changed in place: emit makes a new one). */
+const NO_EFFECTS: Partial<ServerContext> = Object.freeze({ outbox: Object.freeze([]) });
 /** The effect lane of this server's own deliveries (peers' lanes are their sids, from 1). */
 const LOCAL_LANE = 0;
 
@@ -134,6 +137,8 @@ export class QuorumPeer implements QuorumCommitterHost {
   private readonly voters: number;
   private readonly payloads = new Map<number, TxnPayload>();
   private readonly inbound = new Map<number, Message[]>();
+  /** The keys of `inbound`, for the pump's loop (iterating the Map allocates an entry per peer). */
+  private readonly inboundPeers: number[] = [];
   private readonly generation: number[];
   private readonly lastHeard: number[];
   /** Persistence: `gate` is the last truncate/epoch write (appends wait for it); `durable` covers everything requested. */
@@ -192,6 +197,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     this.lanes = new EffectLanes(sorted.length + 1, (error) => this.fail(error), () => this.stopped);
     this.lastHeard = new Array<number>(sorted.length + 1).fill(0);
     for (const member of sorted) if (member.id !== options.serverId) this.inbound.set(this.sidOfId.get(member.id) as number, []);
+    this.inboundPeers.push(...this.inbound.keys());
     const initial = initialServerContext(sid, voters, sorted.length, options.commitLogCount ?? COMMIT_LOG_COUNT_DEFAULT, true);
     // Chunked: a running server's log grows without bound and is appended to on every write.
     this.context = { ...initial, ...epochs, history: ChunkedList.of(history), acks: ChunkedList.of<number>([]) };
@@ -334,7 +340,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     if (result === null) return false;
     const effects = result.context.outbox;
     this.state = result.state;
-    this.context = effects.length === 0 ? result.context : withChanges(result.context, { outbox: [] });
+    this.context = effects.length === 0 ? result.context : withChanges(result.context, NO_EFFECTS);
     if (this.options.traceSteps !== false) this.trace(event, stateBefore);
     const durableBefore = this.durable;
     const gateBefore = this.gate;
@@ -751,8 +757,9 @@ export class QuorumPeer implements QuorumCommitterHost {
         let progressed = true;
         while (progressed && !this.stopped) {
           progressed = false;
-          if (has(this.voters, this.sid) && this.enabled({ type: 'FLEFollowEstablished' })) progressed = this.step({ type: 'FLEFollowEstablished' });
-          for (const [peer, queue] of this.inbound) {
+          if (has(this.voters, this.sid) && this.enabled(FLE_FOLLOW_ESTABLISHED)) progressed = this.step(FLE_FOLLOW_ESTABLISHED);
+          for (const peer of this.inboundPeers) {
+            const queue = this.inbound.get(peer) as Message[];
             const head = queue[0];
             if (head === undefined) continue;
             const event = this.messageEvent(peer, head);

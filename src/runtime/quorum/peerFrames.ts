@@ -133,9 +133,11 @@ export function decodePeerFrame(body: Buffer): PeerFrame {
   return value as PeerFrame;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** Splits a byte stream into frame bodies; throws on a length over the limit (the connection is then closed). */
 export class FrameSplitter {
-  private buffered: Buffer = Buffer.alloc(0);
+  private buffered: Buffer = EMPTY;
 
   constructor(private readonly frameBytesMax: number) {}
 
@@ -145,14 +147,20 @@ export class FrameSplitter {
   }
 
   push(chunk: Buffer): Buffer[] {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    // One view per frame, not two: a leader's socket reads carry dozens of frames each.
+    const buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
     const bodies: Buffer[] = [];
-    while (this.buffered.length >= FRAME_HEADER_BYTES) {
-      const length = this.buffered.readUInt32BE(0);
-      if (length > this.frameBytesMax) throw new Error(`peer frame of ${length} bytes exceeds ${this.frameBytesMax}`);
-      if (this.buffered.length < FRAME_HEADER_BYTES + length) break;
-      bodies.push(this.buffered.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length));
-      this.buffered = this.buffered.subarray(FRAME_HEADER_BYTES + length);
+    let offset = 0;
+    try {
+      while (buffered.length - offset >= FRAME_HEADER_BYTES) {
+        const length = buffered.readUInt32BE(offset);
+        if (length > this.frameBytesMax) throw new Error(`peer frame of ${length} bytes exceeds ${this.frameBytesMax}`);
+        if (buffered.length - offset < FRAME_HEADER_BYTES + length) break;
+        bodies.push(buffered.subarray(offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + length));
+        offset += FRAME_HEADER_BYTES + length;
+      }
+    } finally {
+      this.buffered = offset === buffered.length ? EMPTY : buffered.subarray(offset);
     }
     return bodies;
   }
