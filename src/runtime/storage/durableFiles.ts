@@ -1,4 +1,4 @@
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Flushes a directory's entries (new, renamed and deleted names) to disk. */
@@ -12,15 +12,17 @@ export async function fsyncDirectory(directory: string): Promise<void> {
 }
 
 /**
- * Replaces `name` in `directory` with `bytes` so that a crash leaves either the old or the new file:
- * write a temporary file, fsync it, rename it over the name, fsync the directory.
+ * Replaces `name` in `directory` with `bytes` (or the pieces, one after the other) so that a crash
+ * leaves either the old or the new file: write a temporary file, fsync it, rename it over the name,
+ * fsync the directory.
  */
-export async function writeFileAtomically(directory: string, name: string, bytes: Uint8Array): Promise<void> {
+export async function writeFileAtomically(directory: string, name: string, bytes: Uint8Array | readonly Uint8Array[]): Promise<void> {
   const finalPath = join(directory, name);
   const temporaryPath = `${finalPath}.tmp`;
   const handle = await open(temporaryPath, 'w');
   try {
-    await handle.writeFile(bytes);
+    if (bytes instanceof Uint8Array) await handle.writeFile(bytes);
+    else for (const piece of bytes) await writeAll(handle, piece);
     await handle.sync();
   } catch (error) {
     await handle.close();
@@ -30,6 +32,14 @@ export async function writeFileAtomically(directory: string, name: string, bytes
   await handle.close();
   await rename(temporaryPath, finalPath);
   await fsyncDirectory(directory);
+}
+
+async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < bytes.length;) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+    if (bytesWritten <= 0) throw new Error('writeFileAtomically: write made no progress');
+    offset += bytesWritten;
+  }
 }
 
 /** The 16 hex digits of a zxid as an unsigned 64-bit number, so names sort as zxids do. */
