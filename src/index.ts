@@ -20,7 +20,7 @@ export * from './protocol/serverMachine.js';
 export * from './protocol/syncMessage.js';
 export * from './protocol/History.js';
 export * from './protocol/Seq.js';
-export * from './protocol/ChunkedList.js';
+export * from './protocol/RunList.js';
 export * from './protocol/zxid.js';
 export * from './model/ClusterState.js';
 export * from './model/Model.js';

@@ -1,14 +1,25 @@
 import type { Txn } from './Txn.js';
-import { appended, isChunked, type Seq } from './Seq.js';
+import { appended, isRunList, type Seq } from './Seq.js';
+import type { RunList, RunRule } from './RunList.js';
 import { compareZxid, ZXID_ZERO, zxidEquals, type Zxid } from './zxid.js';
 
 /**
  * A server's log, the spec's `history`. In the model it is an array read as the spec reads it, in
  * order from the first txn, so that a variant breaking ZxidMonotonicity is checked as it is. A
- * running server's log is chunked and strictly ordered by zxid (appendTxns asserts it), so lookups
- * in it are binary searches: a log of millions of txns costs a write no more than one of ten.
+ * running server's log is a RunList by CONSECUTIVE_TXNS, strictly ordered by zxid (appendTxns
+ * asserts it), so lookups in it are binary searches over its runs, a handful however long the log.
  */
 export type History = Seq<Txn>;
+
+/**
+ * The runs of a running server's log: within an epoch, each txn's counter and value are one above
+ * the txn before it's (a running server's txn value is its zxid as a number).
+ */
+export const CONSECUTIVE_TXNS: RunRule<Txn> = {
+  follows: (previous, txn) =>
+    txn.zxid.epoch === previous.zxid.epoch && txn.zxid.counter === previous.zxid.counter + 1 && txn.value === previous.value + 1,
+  nth: (first, offset) => ({ zxid: { epoch: first.zxid.epoch, counter: first.zxid.counter + offset }, value: first.value + offset }),
+};
 
 /** The txn at `index` of `history`, which must hold one there. */
 export function txnAt(history: History, index: number): Txn {
@@ -24,25 +35,7 @@ export function lastZxidOf(history: History): Zxid {
 
 /** Length of the prefix of `history` with zxids up to `zxid` (in a log out of order: up to the first greater one). */
 export function prefixLengthUpTo(history: History, zxid: Zxid): number {
-  if (isChunked(history)) {
-    // Mostly recent txns are looked up (an ACK, a COMMIT): gallop back from the end, then bisect.
-    let low = 0;
-    let high = history.length;
-    for (let step = 1; high > 0; step *= 2) {
-      const probe = Math.max(0, high - step);
-      if (compareZxid(txnAt(history, probe).zxid, zxid) <= 0) {
-        low = probe + 1;
-        break;
-      }
-      high = probe;
-    }
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (compareZxid(txnAt(history, middle).zxid, zxid) <= 0) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  }
+  if (isRunList(history)) return locate(history, zxid).prefixLength;
   let n = 0;
   while (n < history.length && compareZxid(history[n].zxid, zxid) <= 0) n++;
   return n;
@@ -50,16 +43,37 @@ export function prefixLengthUpTo(history: History, zxid: Zxid): number {
 
 /** Index of the first txn of `history` with zxid `zxid`, or -1. */
 export function indexOfZxid(history: History, zxid: Zxid): number {
-  if (isChunked(history)) {
-    const index = prefixLengthUpTo(history, zxid) - 1;
-    return index >= 0 && zxidEquals(txnAt(history, index).zxid, zxid) ? index : -1;
+  if (isRunList(history)) {
+    const { prefixLength, found } = locate(history, zxid);
+    return found ? prefixLength - 1 : -1;
   }
   return history.findIndex((t) => zxidEquals(t.zxid, zxid));
 }
 
+/**
+ * Where `zxid` falls in an ordered log kept in runs: the length of the prefix up to it, and whether
+ * its last txn is `zxid`. Bisects the runs (each an epoch's consecutive counters), then counts
+ * within the run, making no txn.
+ */
+function locate(history: RunList<Txn>, zxid: Zxid): { prefixLength: number; found: boolean } {
+  if (history.rule !== CONSECUTIVE_TXNS) throw new Error('a log kept in runs must be in runs of CONSECUTIVE_TXNS');
+  let low = 0;
+  let high = history.runCount;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareZxid(history.run(middle).first.zxid, zxid) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  if (low === 0) return { prefixLength: 0, found: false };
+  const { first, start, count } = history.run(low - 1);
+  if (zxid.epoch !== first.zxid.epoch) return { prefixLength: start + count, found: false };
+  const offset = zxid.counter - first.zxid.counter;
+  return offset < count ? { prefixLength: start + offset + 1, found: true } : { prefixLength: start + count, found: false };
+}
+
 /** `history` with `txns` logged after it. */
 export function appendTxns(history: History, txns: readonly Txn[]): History {
-  if (isChunked(history)) {
+  if (isRunList(history)) {
     let last = lastZxidOf(history);
     for (const txn of txns) {
       if (compareZxid(txn.zxid, last) <= 0) {

@@ -8,12 +8,12 @@ import { compileServerMachine, type StateId } from '../../protocol/compileServer
 import { createServerMachine, defaultImplementations } from '../../protocol/serverMachine.js';
 import { bit, has, isQuorum, members } from '../../protocol/quorum.js';
 import { zxidToBigInt, type Zxid } from '../../protocol/zxid.js';
-import { indexOfZxid, txnAt, type History } from '../../protocol/History.js';
-import { ChunkedList } from '../../protocol/ChunkedList.js';
+import { CONSECUTIVE_TXNS, indexOfZxid, txnAt, type History } from '../../protocol/History.js';
+import { REPEATS, RunList } from '../../protocol/RunList.js';
 import { DataTree } from '../../service/index.js';
 import type { Logger, LogFields } from '../Logger.js';
 import { DataStore, SNAPSHOT_EVERY_TXNS_DEFAULT, SNAPSHOT_RETAIN_COUNT_DEFAULT } from '../storage/DataStore.js';
-import { historyRunsOf, zxidsOfRuns, type HistoryRun } from '../storage/historyRuns.js';
+import { historyRunsOfLog, zxidsOfRuns, type HistoryRun } from '../storage/historyRuns.js';
 import { decodeSnapshot, encodeSnapshot } from '../storage/Snapshot.js';
 import { EffectLanes } from './EffectLanes.js';
 import { ZooKeeperServer, type SessionTimeoutLimits } from '../ZooKeeperServer.js';
@@ -119,7 +119,7 @@ function topOf(state: StateId): string {
  * Snapshots: the tree only ever holds committed txns (a restart starts from the newest snapshot
  * and applies the log's txns as the chart delivers them), so a snapshot of it never holds a txn a
  * later leader could truncate. A snapshot records the zxids of the history it covers, so the chart
- * keeps its whole history (zxids only, in a ChunkedList) while the log before the snapshot goes; the
+ * keeps its whole history (zxids only, in a RunList: a run per epoch) while the log before the snapshot goes; the
  * txns' contents (payloads) are kept in memory for the last commitLogCount txns and those not yet
  * applied, as ZooKeeper's committedLog. A leader asked to sync a learner with txns whose payloads it no longer has attaches its tree
  * instead (ZooKeeper's SNAP): the learner installs it, durably, before it logs what follows.
@@ -199,8 +199,8 @@ export class QuorumPeer implements QuorumCommitterHost {
     for (const member of sorted) if (member.id !== options.serverId) this.inbound.set(this.sidOfId.get(member.id) as number, []);
     this.inboundPeers.push(...this.inbound.keys());
     const initial = initialServerContext(sid, voters, sorted.length, options.commitLogCount ?? COMMIT_LOG_COUNT_DEFAULT, true);
-    // Chunked: a running server's log grows without bound and is appended to on every write.
-    this.context = { ...initial, ...epochs, history: ChunkedList.of(history), acks: ChunkedList.of<number>([]) };
+    // In runs: a running server's log grows without bound and is appended to on every write.
+    this.context = withChanges(initial, { ...epochs, history: RunList.of(history, CONSECUTIVE_TXNS), acks: RunList.of<number>([], REPEATS) });
     this.server = new ZooKeeperServer(tree, lastZxid, options.limits, options.logger);
     this.snapshotThreshold = this.nextSnapshotThreshold();
     this.committer = new QuorumCommitter(this, options.logger);
@@ -467,7 +467,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     if (index < firstMissing) {
       throw new Error(`server ${this.sid}: the leader's snapshot at ${hex(received.zxid)} does not cover txn ${hex(txnAt(after, firstMissing).value)}, whose payload is missing`);
     }
-    if (!sameRuns(received.history, historyRunsOf(after.slice(0, index + 1).map((txn) => txn.zxid)))) {
+    if (!sameRuns(received.history, historyRunsOfLog(after, index + 1))) {
       throw new Error(`server ${this.sid}: the leader's snapshot at ${hex(received.zxid)} records another history than the one it synced`);
     }
     this.receivedSnapshot = null;
@@ -557,7 +557,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     if (newestMissing > Number(applied) || appliedIndex < 0) {
       throw new Error(`server ${this.sid}: no payload for txn ${hex(newestMissing)}, and the tree (at ${hex(applied)}) does not cover it`);
     }
-    const history = historyRunsOf(this.context.history.slice(0, appliedIndex + 1).map((txn) => txn.zxid));
+    const history = historyRunsOfLog(this.context.history, appliedIndex + 1);
     const encoded = encodeSnapshot(applied, this.server.tree, history);
     // A plain Uint8Array: a Buffer would reach the frame encoder as Buffer.toJSON's array of numbers.
     const snapshot: SnapshotTransfer = { zxid: applied, bytes: new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength) };
@@ -597,7 +597,7 @@ export class QuorumPeer implements QuorumCommitterHost {
   private takeSnapshot(history: History, index: number): void {
     const zxid = this.server.lastProcessedZxid;
     if (BigInt(txnAt(history, index).value) !== zxid) throw new Error(`server ${this.sid}: snapshot of a tree at ${hex(zxid)} labelled ${hex(txnAt(history, index).value)}`);
-    const runs = historyRunsOf(history.slice(0, index + 1).map((txn) => txn.zxid));
+    const runs = historyRunsOfLog(history, index + 1);
     this.snapshotInFlight = true;
     this.appliedSinceSnapshot = 0;
     this.snapshotThreshold = this.nextSnapshotThreshold();

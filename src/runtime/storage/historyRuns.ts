@@ -1,3 +1,6 @@
+import type { History } from '../../protocol/History.js';
+import { isRunList, prefixOf } from '../../protocol/Seq.js';
+
 /**
  * The zxids of a server's history, compressed: a run is [epoch, firstCounter, lastCounter], the
  * zxids (epoch, firstCounter) .. (epoch, lastCounter). A ZAB history holds, for each epoch, a prefix
@@ -18,16 +21,35 @@ const U32_MAX = 0xffff_ffff;
 /** The runs of zxids given in increasing order. */
 export function historyRunsOf(zxids: Iterable<RunZxid>): HistoryRun[] {
   const runs: [number, number, number][] = [];
-  for (const { epoch, counter } of zxids) {
-    const last = runs[runs.length - 1];
-    if (last !== undefined && last[0] === epoch && last[2] + 1 === counter) {
-      last[2] = counter;
-      continue;
-    }
-    if (last !== undefined && (epoch < last[0] || (epoch === last[0] && counter <= last[2]))) {
-      throw new RangeError(`historyRunsOf: zxid (${epoch}, ${counter}) does not follow (${last[0]}, ${last[2]})`);
-    }
-    runs.push([epoch, counter, counter]);
+  for (const { epoch, counter } of zxids) addRun(runs, epoch, counter, counter);
+  return runs;
+}
+
+/** Appends the zxids (epoch, first) .. (epoch, last) to `runs`, joining the last run when they continue it. */
+function addRun(runs: [number, number, number][], epoch: number, first: number, last: number): void {
+  const previous = runs[runs.length - 1];
+  if (previous !== undefined && previous[0] === epoch && previous[2] + 1 === first) {
+    previous[2] = last;
+    return;
+  }
+  if (previous !== undefined && (epoch < previous[0] || (epoch === previous[0] && first <= previous[2]))) {
+    throw new RangeError(`historyRunsOf: zxid (${epoch}, ${first}) does not follow (${previous[0]}, ${previous[2]})`);
+  }
+  runs.push([epoch, first, last]);
+}
+
+/**
+ * The runs of the first `length` txns of a server's log. A log kept in runs gives them run by run
+ * (its runs are an epoch's consecutive counters, as these are); the whole log is not read, which a
+ * snapshot of a server that has logged millions of txns would otherwise do each time.
+ */
+export function historyRunsOfLog(history: History, length: number): HistoryRun[] {
+  const prefix = prefixOf(history, length);
+  if (!isRunList(prefix)) return historyRunsOf(prefix.map((txn) => txn.zxid));
+  const runs: [number, number, number][] = [];
+  for (let run = 0; run < prefix.runCount; run++) {
+    const { first, count } = prefix.run(run);
+    addRun(runs, first.zxid.epoch, first.zxid.counter, first.zxid.counter + count - 1);
   }
   return runs;
 }
