@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { join } from 'node:path';
-import { DataTree, nodeDigest, parentPath, childName } from '../../service/index.js';
+import { DataTree, nodeDigest, parentPath, childName, validatePath } from '../../service/index.js';
 import type { ACL, Stat, ZNode } from '../../service/index.js';
 import { crc32 } from './crc32.js';
 import { parseZxidName, writeFileAtomically, zxidHex } from './durableFiles.js';
@@ -13,7 +13,7 @@ import { FrameWriter } from '../codec/FrameWriter.js';
 
 /**
  * Snapshot files (`snapshot.<16 hex digits of the zxid>`):
- *   header, 16 bytes: magic "ZSSN", format version (u32 BE) = 2, CRC-32 of the body (u32 BE), 0 (u32)
+ *   header, 16 bytes: magic "ZSSN", format version (u32 BE) = 2, CRC-32 of the body (u32 BE), 0 (u32; anything else is invalid)
  *   body, in jute's binary form (big-endian; a string or byte array is an int length then its bytes,
  *   a list an int count then its items):
  *     zxid, digest (u64s in a long's 8 bytes), sessions: list of (id u64, timeout in ticks int),
@@ -194,6 +194,7 @@ export function decodeSnapshot(bytes: Buffer): SnapshotContent | { invalid: stri
   if (bytes.readUInt32BE(0) !== SNAPSHOT_MAGIC) return { invalid: 'bad magic' };
   const version = bytes.readUInt32BE(4);
   if (version !== SNAPSHOT_FORMAT_VERSION && version !== SNAPSHOT_FORMAT_VERSION_JSON) return { invalid: `unknown format version ${version}` };
+  if (bytes.readUInt32BE(12) !== 0) return { invalid: 'header: the field after the CRC is not 0' };
   const body = bytes.subarray(HEADER_BYTES);
   if (crc32(body) !== bytes.readUInt32BE(8)) return { invalid: 'CRC mismatch' };
   const decoded = version === SNAPSHOT_FORMAT_VERSION ? readBinaryBody(body) : readJsonBody(body);
@@ -287,7 +288,11 @@ function buildTree(body: SnapshotBody): DataTree | { invalid: string } {
   for (const { path } of body.nodes) children.set(path, new Set());
   const nodes = new Map<string, ZNode>();
   let digest = 0n;
-  for (const { path, data, acl, stat } of body.nodes) {
+  for (const { path } of body.nodes) {
+    // A body whose CRC matches can still be wrong (a bug, a damaged copy recomputed): a path no
+    // create could have made is an invalid snapshot, not an exception out of the decoder.
+    const reason = validatePath(path);
+    if (reason !== null) return { invalid: `node path ${JSON.stringify(path)}: ${reason}` };
     if (path !== '/') {
       const siblings = children.get(parentPath(path));
       if (siblings === undefined) return { invalid: `node ${path} has no parent` };
