@@ -175,13 +175,11 @@ export class RunList<T> implements Iterable<T> {
   }
 }
 
-/**
- * How the items of a run follow each other. `follows(previous, item)`: `item` may come right after
- * `previous` in a run; `nth(first, offset)`: the item `offset` places after `first` in a run, equal
- * to what was appended there (so it must agree with `follows`).
- */
+/** How the items of a run follow each other. */
 export interface RunRule<T> {
+  /** Whether `item` may come right after `previous` in a run. */
   follows(previous: T, item: T): boolean;
+  /** The item `offset` places after `first` in a run: equal to what was appended there, so it must agree with `follows`. */
   nth(first: T, offset: number): T;
 }
 
