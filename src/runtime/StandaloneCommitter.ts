@@ -72,7 +72,7 @@ export class StandaloneCommitter implements Committer {
     }
     this.nextCounter += 1;
     const committed: CommittedTxn = { zxid, time, txn: prepped.txn };
-    const prepared: PreparedTxn = { ...committed, base: this.pendingTree, applied: prepped.applied };
+    const prepared: PreparedTxn = { zxid, time, txn: prepped.txn, base: this.pendingTree, applied: prepped.applied };
     this.pendingTree = prepped.tree;
     this.tracker = prepped.tracker;
     const applied = this.options.store.append(committed).then(

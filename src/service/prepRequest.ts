@@ -39,7 +39,7 @@ export function prepRequest(tree: DataTree, tracker: SessionTracker, request: Wr
   const header = { sessionId: request.sessionId, cxid: request.cxid };
   if (request.type === OpCode.closeSession) {
     const paths2Delete = tree.getEphemerals(request.sessionId);
-    const txn: Txn = { ...header, type: OpCode.closeSession, paths2Delete };
+    const txn: Txn = { sessionId: header.sessionId, cxid: header.cxid, type: OpCode.closeSession, paths2Delete };
     return prepared(tree, txn, zxid, time, tracker.setSessionClosing(request.sessionId));
   }
   // The draft only answers the checks (and carries a multi's earlier ops for its later ones): the
