@@ -8,7 +8,7 @@ import {
 } from '../wire/index.js';
 import type { ConnectRequest, FourLetterWordDetection, FrameDecoderEvent, MultiResult, OperationRequest, RequestOp } from '../wire/index.js';
 import { CommitRefused } from './Committer.js';
-import { classifyRequest, replyErrOf, toMultiResults, toWireStat } from './wireConversions.js';
+import { classifyRequest, proposesWrite, replyErrOf, toMultiResults, toWireStat } from './wireConversions.js';
 import type { ZooKeeperServer } from './ZooKeeperServer.js';
 import { flushCoalesced, writeCoalesced } from './writeCoalesced.js';
 
@@ -43,6 +43,9 @@ export class ServerConnection {
   private framesSeen = 0;
   private submitChain: Promise<void> = Promise.resolve();
   private replyChain: Promise<void> = Promise.resolve();
+  /** Requests answered in their turn (reads, session operations) not answered yet, and the reply chain up to the last of them. */
+  private turnsPending = 0;
+  private lastTurn: Promise<void> = Promise.resolve();
   private closedReason: string | null = null;
   received = 0;
   sent = 0;
@@ -129,52 +132,66 @@ export class ServerConnection {
   }
 
   /**
-   * Runs submit in submission order and its reply step in reply order. A request with nothing
-   * queued before it (a closed-loop client's, mostly) is submitted at once, and a reply it has at
-   * once (a read's) goes out at once: the chain of promises that orders replies behind earlier ones
-   * cost a read more than the read itself.
+   * Runs submit in submission order and its reply step in reply order. A request answered in its
+   * turn (`inTurn`: a read, a session operation) is evaluated by its reply step, after every request
+   * before it has been answered; a write is submitted to the leader at once, but not before every
+   * request answered in its turn that came before it has been answered, or a read sent before a write
+   * could see it (ZooKeeper's CommitProcessor holds such a commit back the same way).
+   * A request with nothing queued before it (a closed-loop client's, mostly) is submitted at once,
+   * and a reply it has at once (a read's) goes out at once: the chain of promises that orders replies
+   * behind earlier ones cost a read more than the read itself.
    */
-  private enqueue(submit: () => ReplyStep | Promise<ReplyStep>): void {
+  private enqueue(submit: () => ReplyStep | Promise<ReplyStep>, inTurn: boolean): void {
     const started = performance.now();
     this.queued += 1;
     this.server.counters.outstanding += 1;
+    if (inTurn) this.turnsPending += 1;
     if (this.queued === 1) {
       let replied: void | Promise<void>;
       try {
         const step = this.closedReason === null ? submit() : null;
         if (step instanceof Promise) {
           this.submitChain = step.then(() => undefined, () => undefined);
-          this.replyChain = this.settled(step.then((ready) => (ready !== null && this.closedReason === null ? ready() : undefined)), started);
+          this.replyChain = this.settled(step.then((ready) => (ready !== null && this.closedReason === null ? ready() : undefined)), started, inTurn);
+          if (inTurn) this.lastTurn = this.replyChain;
           return;
         }
         replied = step !== null && this.closedReason === null ? step() : undefined;
       } catch (error) {
         this.close(`internal error: ${(error as Error).message}`);
-        this.replied(started);
+        this.replied(started, inTurn);
         return;
       }
-      if (replied instanceof Promise) this.replyChain = this.settled(replied, started);
-      else this.replied(started);
+      if (replied instanceof Promise) {
+        this.replyChain = this.settled(replied, started, inTurn);
+        if (inTurn) this.lastTurn = this.replyChain;
+      } else {
+        this.replied(started, inTurn);
+      }
       return;
     }
     const previousReply = this.replyChain;
-    const submitted = this.submitChain.then(() => (this.closedReason === null ? submit() : null));
+    const after = !inTurn && this.turnsPending > 0 ? Promise.all([this.submitChain, this.lastTurn]) : this.submitChain;
+    const submitted = after.then(() => (this.closedReason === null ? submit() : null));
     this.submitChain = submitted.then(() => undefined, () => undefined);
     this.replyChain = this.settled(
       Promise.all([previousReply, submitted]).then(async ([, step]) => {
         if (step !== null && this.closedReason === null) await step();
       }),
       started,
+      inTurn,
     );
+    if (inTurn) this.lastTurn = this.replyChain;
   }
 
   /** `reply`, its failure closing the connection, and the request counted as answered once it settles. */
-  private settled(reply: Promise<void>, started: number): Promise<void> {
-    return reply.catch((error: Error) => this.close(`internal error: ${error.message}`)).finally(() => this.replied(started));
+  private settled(reply: Promise<void>, started: number, inTurn: boolean): Promise<void> {
+    return reply.catch((error: Error) => this.close(`internal error: ${error.message}`)).finally(() => this.replied(started, inTurn));
   }
 
-  private replied(started: number): void {
+  private replied(started: number, inTurn: boolean): void {
     this.queued -= 1;
+    if (inTurn) this.turnsPending -= 1;
     this.server.counters.outstanding -= 1;
     this.server.recordLatency(Math.round(performance.now() - started));
   }
@@ -186,7 +203,7 @@ export class ServerConnection {
       return;
     }
     const request = decoded.request.request;
-    this.enqueue(() => this.handshake(request));
+    this.enqueue(() => this.handshake(request), true);
   }
 
   private async handshake(request: ConnectRequest): Promise<ReplyStep> {
@@ -238,7 +255,7 @@ export class ServerConnection {
     const decoded = decodeClientRequest(payload, { connected: true, maxBufferBytes: this.options.maxBufferBytes });
     if (decoded.ok) {
       const operation = decoded.request as OperationRequest;
-      this.enqueue(() => this.submitOperation(operation));
+      this.enqueue(() => this.submitOperation(operation), !proposesWrite(operation));
       return;
     }
     const { error } = decoded;
@@ -248,7 +265,7 @@ export class ServerConnection {
     }
     this.server.logger.event('RequestRejected', { remote: this.name, xid: error.xid, err: error.replyErr, reason: error.message });
     const header = { xid: error.xid, zxid: this.server.lastProcessedZxid, err: error.replyErr };
-    this.enqueue(() => () => this.send(encodeHeaderOnlyReply(header)));
+    this.enqueue(() => () => this.send(encodeHeaderOnlyReply(header)), true);
   }
 
   private submitOperation(operation: OperationRequest): ReplyStep {

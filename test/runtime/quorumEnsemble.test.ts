@@ -58,6 +58,27 @@ describe('a 3-server ensemble in one process', () => {
     await expect(create(reader, '/app', 'again')).rejects.toMatchObject({ code: zookeeper.Exception.NODE_EXISTS });
   });
 
+  test('on the leader and on followers, pipelined requests see the writes sent before them and not those after', async () => {
+    const { spec } = await startEnsemble();
+    for (const id of [1, 2, 3]) {
+      const client = await connectClient(resources, connectStringOf(spec, [id]));
+      const path = `/pipelined-${id}`;
+      // Sent back to back (node-zookeeper-client does not wait for a reply before the next request).
+      const [, first, , second, before, , after] = await Promise.all([
+        create(client, path, 'one'),
+        getData(client, path),
+        setData(client, path, 'two'),
+        getData(client, path),
+        exists(client, `${path}/later`),
+        create(client, `${path}/later`, ''),
+        exists(client, `${path}/later`),
+      ]);
+      expect([first.toString(), second.toString()], `server ${id}`).toEqual(['one', 'two']);
+      expect(before, `server ${id}: exists sent before the create`).toBeNull();
+      expect(after, `server ${id}: exists sent after the create`).not.toBeNull();
+    }
+  });
+
   test('a client moves to another server when its server stops; its session, ephemerals and watches survive', async () => {
     const { spec, servers } = await startEnsemble();
     const client = await connectClient(resources, connectStringOf(spec), 2000);

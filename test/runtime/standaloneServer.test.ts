@@ -145,6 +145,33 @@ describe('sessions', () => {
     expect(exists.body?.stat.ephemeralOwner).toBe(response.sessionId);
   }, TEST_TIMEOUT_MS);
 
+  it('answers pipelined requests in the order sent, each read seeing the writes sent before it', async () => {
+    const { server } = await startServer(resources);
+    const { client } = await rawClient(server.port, 1000);
+    const acl = [...OPEN].map(toWireAcl);
+    const answered: number[] = [];
+    const track = <T extends { header: { xid: number } }>(reply: Promise<T>): Promise<T> => reply.then((settled) => {
+      answered.push(settled.header.xid);
+      return settled;
+    });
+    // Sent back to back, without waiting: reads (answered at once) between writes (answered on commit).
+    const [created, firstRead, , secondRead, missing, , present] = await Promise.all([
+      track(client.request('create', { path: '/pipelined', data: Buffer.from('one'), acl, flags: 0 })),
+      track(client.request('getData', { path: '/pipelined', watch: false })),
+      track(client.request('setData', { path: '/pipelined', data: Buffer.from('two'), version: -1 })),
+      track(client.request('getData', { path: '/pipelined', watch: false })),
+      track(client.request('exists', { path: '/later', watch: false })),
+      track(client.request('create', { path: '/later', data: null, acl, flags: 0 })),
+      track(client.request('exists', { path: '/later', watch: false })),
+    ]);
+    expect(answered).toEqual([...answered].sort((a, b) => a - b));
+    expect(created.header.err).toBe(Code.Ok);
+    expect(Buffer.from(firstRead.body?.data ?? []).toString()).toBe('one');
+    expect(Buffer.from(secondRead.body?.data ?? []).toString()).toBe('two');
+    expect(missing.header.err).toBe(Code.NoNode);
+    expect(present.header.err).toBe(Code.Ok);
+  }, TEST_TIMEOUT_MS);
+
   it('negotiates the timeout into [2, 20] ticks and refuses a wrong password', async () => {
     const { server } = await startServer(resources);
     expect((await rawClient(server.port, 1)).response.timeOut).toBe(2 * TICK_MS);
