@@ -5,6 +5,7 @@ import type { ZNode } from './ZNode.js';
 import { nodeDigest } from './nodeDigest.js';
 import { PersistentMap } from './PersistentMap.js';
 import { PersistentSet } from './PersistentSet.js';
+import { PersistentIdMap } from './PersistentIdMap.js';
 
 /**
  * The replicated state: every znode by path, the sessions created through the log (session id →
@@ -19,10 +20,10 @@ export class DataTree {
 
   private constructor(
     readonly nodes: PersistentMap<ZNode>,
-    readonly sessions: ReadonlyMap<bigint, number>,
+    readonly sessions: PersistentIdMap<number>,
     digest: bigint | undefined,
     /** The paths of each session's ephemerals (ZooKeeper's DataTree.ephemerals): closing a session need not scan the tree. */
-    readonly ephemerals: ReadonlyMap<bigint, ReadonlySet<string>>,
+    readonly ephemerals: PersistentIdMap<ReadonlySet<string>>,
   ) {
     this.#digest = digest;
   }
@@ -45,7 +46,7 @@ export class DataTree {
 
   static empty(): DataTree {
     const root: ZNode = { data: new Uint8Array(0), acl: Ids.OPEN_ACL_UNSAFE, stat: ROOT_STAT, children: PersistentSet.EMPTY };
-    return new DataTree(PersistentMap.empty<ZNode>().set('/', root), new Map(), nodeDigest('/', root), new Map());
+    return new DataTree(PersistentMap.empty<ZNode>().set('/', root), PersistentIdMap.empty(), nodeDigest('/', root), PersistentIdMap.empty());
   }
 
   /**
@@ -55,7 +56,7 @@ export class DataTree {
   static fromParts(nodes: ReadonlyMap<string, ZNode>, sessions: ReadonlyMap<bigint, number>, digest: bigint | undefined,
     ephemerals: ReadonlyMap<bigint, ReadonlySet<string>> = indexEphemerals(nodes)): DataTree {
     if (!nodes.has('/')) throw new Error('DataTree.fromParts: the root "/" must exist');
-    return new DataTree(nodes instanceof PersistentMap ? nodes : persistentNodes(nodes), sessions, digest, ephemerals);
+    return new DataTree(nodes instanceof PersistentMap ? nodes : persistentNodes(nodes), PersistentIdMap.from(sessions), digest, PersistentIdMap.from(ephemerals));
   }
 
   getNode(path: string): ZNode | undefined {

@@ -9,6 +9,7 @@ import { addNodeDigest, digestFromParts, digestToParts } from './nodeDigest.js';
 import type { DigestParts } from './nodeDigest.js';
 import type { PersistentMap } from './PersistentMap.js';
 import { PersistentSet } from './PersistentSet.js';
+import type { PersistentIdMap } from './PersistentIdMap.js';
 import { childName, parentPath } from './validatePath.js';
 
 /**
@@ -35,9 +36,8 @@ function withChildrenChanged(stat: Stat, pzxid: bigint, cversion: number, numChi
  */
 export class DataTreeDraft {
   private nodes: PersistentMap<ZNode>;
-  private sessions: ReadonlyMap<bigint, number>;
-  private sessionsCopied = false;
-  private ephemerals: ReadonlyMap<bigint, ReadonlySet<string>>;
+  private sessions: PersistentIdMap<number>;
+  private ephemerals: PersistentIdMap<ReadonlySet<string>>;
   /** The digest of `nodes`, or null when it is not kept: the finished tree computes it if ever asked. */
   private readonly digest: DigestParts | null;
   readonly triggers: WatchTrigger[] = [];
@@ -119,11 +119,11 @@ export class DataTreeDraft {
   }
 
   addSession(sessionId: bigint, timeout: number): void {
-    this.ownSessions().set(sessionId, timeout);
+    this.sessions = this.sessions.set(sessionId, timeout);
   }
 
   removeSession(sessionId: bigint): void {
-    if (this.sessions.has(sessionId)) this.ownSessions().delete(sessionId);
+    this.sessions = this.sessions.delete(sessionId);
   }
 
   hasSession(sessionId: bigint): boolean {
@@ -131,27 +131,14 @@ export class DataTreeDraft {
   }
 
   finish(): DataTree {
-    // The finished tree owns the session map: a later change through this draft copies it again.
-    this.sessionsCopied = false;
     return DataTree.fromParts(this.nodes, this.sessions, this.digest === null ? undefined : digestFromParts(this.digest), this.ephemerals);
   }
 
-  /** Copies the index and the session's path set (a session owns few ephemerals), then changes the copy. */
+  /** Copies the session's path set (a session owns few ephemerals), changes the copy, and puts it in the index. */
   private changeEphemerals(owner: bigint, change: (owned: Set<string>) => void): void {
-    const ephemerals = new Map(this.ephemerals);
-    const owned = new Set(ephemerals.get(owner));
+    const owned = new Set(this.ephemerals.get(owner));
     change(owned);
-    if (owned.size === 0) ephemerals.delete(owner);
-    else ephemerals.set(owner, owned);
-    this.ephemerals = ephemerals;
-  }
-
-  private ownSessions(): Map<bigint, number> {
-    if (!this.sessionsCopied) {
-      this.sessions = new Map(this.sessions);
-      this.sessionsCopied = true;
-    }
-    return this.sessions as Map<bigint, number>;
+    this.ephemerals = owned.size === 0 ? this.ephemerals.delete(owner) : this.ephemerals.set(owner, owned);
   }
 
   private requireNode(path: string, condition: string): ZNode {

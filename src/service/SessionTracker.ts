@@ -1,5 +1,6 @@
 import { Code } from './Code.js';
 import type { DataTree } from './DataTree.js';
+import { PersistentIdMap } from './PersistentIdMap.js';
 
 /** A session as the leader tracks it. Invariant: timeout > 0 and expiresAt = last touch + timeout. */
 export interface TrackedSession {
@@ -18,7 +19,7 @@ export interface TrackedSession {
  */
 export class SessionTracker {
   private constructor(
-    readonly sessions: ReadonlyMap<bigint, TrackedSession>,
+    readonly sessions: PersistentIdMap<TrackedSession>,
     /** The id the next createSession gets: the server id in the high byte, as ZooKeeper does. */
     readonly nextSessionId: bigint,
   ) {}
@@ -27,7 +28,7 @@ export class SessionTracker {
     if (!Number.isInteger(serverId) || serverId < 0 || serverId > 255) {
       throw new Error(`SessionTracker.initial: serverId must be an integer in 0..255, got ${serverId}`);
     }
-    return new SessionTracker(new Map(), (BigInt(serverId) << 56n) + 1n);
+    return new SessionTracker(PersistentIdMap.empty(), (BigInt(serverId) << 56n) + 1n);
   }
 
   /** A new leader tracks every session of the tree it leads with, each with a full timeout from now. */
@@ -49,9 +50,7 @@ export class SessionTracker {
   /** Starts (or restarts) tracking a session with a full timeout from now. */
   track(sessionId: bigint, timeout: number, now: number): SessionTracker {
     if (!(timeout > 0)) throw new Error(`SessionTracker.track: timeout must be positive, got ${timeout}`);
-    const sessions = new Map(this.sessions);
-    sessions.set(sessionId, { timeout, expiresAt: now + timeout, closing: false });
-    return new SessionTracker(sessions, this.nextSessionId);
+    return new SessionTracker(this.sessions.set(sessionId, { timeout, expiresAt: now + timeout, closing: false }), this.nextSessionId);
   }
 
   /** A request or ping: SessionExpired for an unknown or closing session, else a later expiry. */
@@ -77,9 +76,7 @@ export class SessionTracker {
 
   /** Forgets a session once its closeSession is committed. */
   removeSession(sessionId: bigint): SessionTracker {
-    const sessions = new Map(this.sessions);
-    sessions.delete(sessionId);
-    return new SessionTracker(sessions, this.nextSessionId);
+    return new SessionTracker(this.sessions.delete(sessionId), this.nextSessionId);
   }
 
   /** Live sessions whose expiry has come, in id order; each needs a closeSession proposal. */
@@ -92,8 +89,6 @@ export class SessionTracker {
   }
 
   private withSession(sessionId: bigint, session: TrackedSession): SessionTracker {
-    const sessions = new Map(this.sessions);
-    sessions.set(sessionId, session);
-    return new SessionTracker(sessions, this.nextSessionId);
+    return new SessionTracker(this.sessions.set(sessionId, session), this.nextSessionId);
   }
 }
