@@ -1,4 +1,5 @@
 import { EventType } from './EventType.js';
+import { PersistentIdMap } from './PersistentIdMap.js';
 import { PersistentMap } from './PersistentMap.js';
 import type { WatchTrigger } from './WatchTrigger.js';
 
@@ -11,6 +12,8 @@ export interface WatchEvent {
 
 /** Persistent, so that setting or firing a watch costs the same with ten watched paths or a million. */
 type WatchTable = PersistentMap<ReadonlySet<bigint>>;
+/** The same watches by watcher: closing a session visits its own watches, not every watched path. */
+type WatcherIndex = PersistentIdMap<ReadonlySet<string>>;
 
 const NO_EVENTS: readonly WatchEvent[] = [];
 
@@ -24,23 +27,35 @@ export class WatchManager {
   private constructor(
     readonly dataWatches: WatchTable,
     readonly childWatches: WatchTable,
+    private readonly dataPaths: WatcherIndex,
+    private readonly childPaths: WatcherIndex,
   ) {}
 
   static empty(): WatchManager {
-    return new WatchManager(PersistentMap.empty(), PersistentMap.empty());
+    return new WatchManager(PersistentMap.empty(), PersistentMap.empty(), PersistentIdMap.empty(), PersistentIdMap.empty());
   }
 
   addDataWatch(path: string, watcher: bigint): WatchManager {
-    return new WatchManager(addTo(this.dataWatches, path, watcher), this.childWatches);
+    const table = addTo(this.dataWatches, path, watcher);
+    return table === this.dataWatches ? this : new WatchManager(table, this.childWatches, indexAdd(this.dataPaths, watcher, path), this.childPaths);
   }
 
   addChildWatch(path: string, watcher: bigint): WatchManager {
-    return new WatchManager(this.dataWatches, addTo(this.childWatches, path, watcher));
+    const table = addTo(this.childWatches, path, watcher);
+    return table === this.childWatches ? this : new WatchManager(this.dataWatches, table, this.dataPaths, indexAdd(this.childPaths, watcher, path));
   }
 
   /** Drops every watch of a watcher whose session closed (ZooKeeper's removeCnxn). */
   removeWatcher(watcher: bigint): WatchManager {
-    return new WatchManager(removeFrom(this.dataWatches, watcher), removeFrom(this.childWatches, watcher));
+    const dataPaths = this.dataPaths.get(watcher);
+    const childPaths = this.childPaths.get(watcher);
+    if (dataPaths === undefined && childPaths === undefined) return this;
+    return new WatchManager(
+      removeFrom(this.dataWatches, watcher, dataPaths),
+      removeFrom(this.childWatches, watcher, childPaths),
+      this.dataPaths.delete(watcher),
+      this.childPaths.delete(watcher),
+    );
   }
 
   /**
@@ -52,16 +67,32 @@ export class WatchManager {
     if (this.dataWatches.size === 0 && this.childWatches.size === 0) return { manager: this, events: NO_EVENTS };
     let data = this.dataWatches;
     let child = this.childWatches;
+    let dataPaths = this.dataPaths;
+    let childPaths = this.childPaths;
     const events: WatchEvent[] = [];
     for (const { type, path } of triggers) {
       const fired = new Set<bigint>();
-      if (type !== EventType.NodeChildrenChanged) data = takeWatchers(data, path, fired);
+      if (type !== EventType.NodeChildrenChanged) {
+        const watchers = data.get(path);
+        if (watchers !== undefined) {
+          data = data.delete(path);
+          dataPaths = indexRemove(dataPaths, watchers, path);
+          for (const watcher of watchers) fired.add(watcher);
+        }
+      }
       // On delete a watcher with both a data and a child watch on the path hears it once.
-      if (type === EventType.NodeChildrenChanged || type === EventType.NodeDeleted) child = takeWatchers(child, path, fired);
+      if (type === EventType.NodeChildrenChanged || type === EventType.NodeDeleted) {
+        const watchers = child.get(path);
+        if (watchers !== undefined) {
+          child = child.delete(path);
+          childPaths = indexRemove(childPaths, watchers, path);
+          for (const watcher of watchers) fired.add(watcher);
+        }
+      }
       for (const watcher of sortIds(fired)) events.push({ watcher, type, path });
     }
     if (data === this.dataWatches && child === this.childWatches) return { manager: this, events };
-    return { manager: new WatchManager(data, child), events };
+    return { manager: new WatchManager(data, child, dataPaths, childPaths), events };
   }
 
   /** How many (path, watcher) watches are set, for tests and limits. */
@@ -76,22 +107,32 @@ function addTo(table: WatchTable, path: string, watcher: bigint): WatchTable {
   return table.set(path, new Set(watchers).add(watcher));
 }
 
-function removeFrom(table: WatchTable, watcher: bigint): WatchTable {
+/** The table without `watcher`'s watches on `paths` (the paths it watches). */
+function removeFrom(table: WatchTable, watcher: bigint, paths: ReadonlySet<string> | undefined): WatchTable {
   let next = table;
-  for (const [path, watchers] of table) {
-    if (!watchers.has(watcher)) continue;
-    const kept = new Set([...watchers].filter((id) => id !== watcher));
+  for (const path of paths ?? []) {
+    const watchers = next.get(path);
+    if (watchers === undefined || !watchers.has(watcher)) throw new Error(`WatchManager: the index says ${watcher} watches "${path}", the table does not`);
+    const kept = new Set(watchers);
+    kept.delete(watcher);
     next = kept.size > 0 ? next.set(path, kept) : next.delete(path);
   }
   return next;
 }
 
-/** Removes the path's watchers from the table and adds them to `fired`. */
-function takeWatchers(table: WatchTable, path: string, fired: Set<bigint>): WatchTable {
-  const watchers = table.get(path);
-  if (watchers === undefined) return table;
-  for (const watcher of watchers) fired.add(watcher);
-  return table.delete(path);
+function indexAdd(index: WatcherIndex, watcher: bigint, path: string): WatcherIndex {
+  return index.set(watcher, new Set(index.get(watcher)).add(path));
+}
+
+/** The index without `path` for each of `watchers` (the path's watches fired). */
+function indexRemove(index: WatcherIndex, watchers: Iterable<bigint>, path: string): WatcherIndex {
+  let next = index;
+  for (const watcher of watchers) {
+    const paths = new Set(next.get(watcher));
+    paths.delete(path);
+    next = paths.size > 0 ? next.set(watcher, paths) : next.delete(watcher);
+  }
+  return next;
 }
 
 function sortIds(ids: Iterable<bigint>): bigint[] {

@@ -1,4 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { WatchManager } from '../../src/service/WatchManager.js';
+import { runs, testSeed } from '../support/seed.js';
 import { CreateMode } from '../../src/service/CreateMode.js';
 import { EventType } from '../../src/service/EventType.js';
 import { OpCode } from '../../src/service/OpCode.js';
@@ -76,5 +79,55 @@ describe('watches', () => {
     ensemble.read(reader, { type: OpCode.getData, path: '/n', watch: true });
     ensemble.write(reader, { type: OpCode.closeSession });
     expect(ensemble.write(writer, setData('/n', 'x')).events).toEqual([]);
+  });
+});
+
+/** One change to the watches: what a server's reads, txns and session closes do to them. */
+type WatchChange =
+  | { readonly kind: 'data' | 'child'; readonly path: string; readonly watcher: bigint }
+  | { readonly kind: 'fire'; readonly type: EventType; readonly path: string }
+  | { readonly kind: 'close'; readonly watcher: bigint };
+
+const watchPath = fc.constantFrom('/a', '/b', '/a/c');
+const watcher = fc.bigInt({ min: 1n, max: 4n });
+const watchChange: fc.Arbitrary<WatchChange> = fc.oneof(
+  fc.record({ kind: fc.constantFrom('data' as const, 'child' as const), path: watchPath, watcher }),
+  fc.record({ kind: fc.constant('fire' as const), type: fc.constantFrom(EventType.NodeCreated, EventType.NodeDeleted, EventType.NodeDataChanged, EventType.NodeChildrenChanged), path: watchPath }),
+  fc.record({ kind: fc.constant('close' as const), watcher }),
+);
+
+describe('WatchManager against the plain reading of one-shot watches', () => {
+  it('fires, and drops on close, exactly the watches a table of (path, watcher) pairs says (property)', () => {
+    fc.assert(
+      fc.property(fc.array(watchChange, { maxLength: 50 }), (changes) => {
+        let manager = WatchManager.empty();
+        const data = new Set<string>();
+        const child = new Set<string>();
+        const key = (path: string, id: bigint) => `${path} ${id}`;
+        for (const change of changes) {
+          if (change.kind === 'data') {
+            manager = manager.addDataWatch(change.path, change.watcher);
+            data.add(key(change.path, change.watcher));
+          } else if (change.kind === 'child') {
+            manager = manager.addChildWatch(change.path, change.watcher);
+            child.add(key(change.path, change.watcher));
+          } else if (change.kind === 'close') {
+            manager = manager.removeWatcher(change.watcher);
+            for (const table of [data, child]) for (const entry of [...table]) if (entry.endsWith(` ${change.watcher}`)) table.delete(entry);
+          } else {
+            const { manager: next, events } = manager.trigger([{ type: change.type, path: change.path }]);
+            manager = next;
+            const fired = new Set<bigint>();
+            for (const id of [1n, 2n, 3n, 4n]) {
+              if (change.type !== EventType.NodeChildrenChanged && data.delete(key(change.path, id))) fired.add(id);
+              if ((change.type === EventType.NodeChildrenChanged || change.type === EventType.NodeDeleted) && child.delete(key(change.path, id))) fired.add(id);
+            }
+            expect(events).toEqual([...fired].sort((a, b) => (a < b ? -1 : 1)).map((id) => ({ watcher: id, type: change.type, path: change.path })));
+          }
+          expect(manager.size).toBe(data.size + child.size);
+        }
+      }),
+      { seed: testSeed(), numRuns: runs(300, 3000) },
+    );
   });
 });
