@@ -9,7 +9,7 @@ import { UsageError } from './CliError.js';
 import { stopOnSignals } from './serveCommand.js';
 
 /**
- * `zabstate ensemble --servers 3 [--observers 1] [--dir D]`: a loopback ensemble in this process,
+ * `zabstate ensemble --servers 3 [--observers 1] [--dir D] [--max-client-cnxns N]`: a loopback ensemble in this process,
  * each server with its own dataDir under D (server.<id>/, with a zoo.cfg and myid that `serve`
  * also reads). Prints the connect string; Ctrl-C stops every server cleanly.
  */
@@ -22,6 +22,7 @@ export function ensembleCommand(argv: string[], out: (line: string) => void, err
       dir: { type: 'string', default: 'zabstate-ensemble' },
       'tick-time': { type: 'string', default: '2000' },
       'base-port': { type: 'string' },
+      'max-client-cnxns': { type: 'string', default: '60' },
       quiet: { type: 'boolean', default: false },
     },
     strict: true,
@@ -33,9 +34,11 @@ export function ensembleCommand(argv: string[], out: (line: string) => void, err
   if (!Number.isInteger(observers) || observers < 0 || voters + observers > 30) throw new UsageError('--observers must be in 0..30-servers');
   if (!(tickTimeMs > 0)) throw new UsageError('--tick-time must be positive');
   const basePort = values['base-port'] === undefined ? null : Number(values['base-port']);
+  const maxClientCnxns = Number(values['max-client-cnxns']);
+  if (!Number.isInteger(maxClientCnxns) || maxClientCnxns < 0) throw new UsageError('--max-client-cnxns must be an integer >= 0 (0: no limit)');
   const servers: QuorumServer[] = [];
   stopOnSignals(() => servers, err);
-  startEnsemble(resolve(values.dir), voters, observers, tickTimeMs, basePort, values.quiet === true, servers).then(
+  startEnsemble(resolve(values.dir), voters, observers, tickTimeMs, basePort, maxClientCnxns, values.quiet === true, servers).then(
     (connectString) => out(connectString),
     (error: Error) => {
       err(`zabstate ensemble: ${error.message}`);
@@ -46,7 +49,7 @@ export function ensembleCommand(argv: string[], out: (line: string) => void, err
 }
 
 async function startEnsemble(directory: string, voters: number, observers: number, tickTimeMs: number, basePort: number | null,
-  quiet: boolean, started: QuorumServer[]): Promise<string> {
+  maxClientCnxns: number, quiet: boolean, started: QuorumServer[]): Promise<string> {
   const count = voters + observers;
   const ports = basePort === null ? await freePorts(2 * count) : Array.from({ length: 2 * count }, (_, index) => basePort + index);
   const members: QuorumMember[] = Array.from({ length: count }, (_, index) => ({
@@ -59,12 +62,12 @@ async function startEnsemble(directory: string, voters: number, observers: numbe
     const dataDir = join(directory, `server.${member.id}`);
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(join(dataDir, 'myid'), `${member.id}\n`);
-    writeFileSync(join(dataDir, 'zoo.cfg'), [`tickTime=${tickTimeMs}`, 'initLimit=10', 'syncLimit=5', `dataDir=${dataDir}`, ...serverLines, ''].join('\n'));
+    writeFileSync(join(dataDir, 'zoo.cfg'), [`tickTime=${tickTimeMs}`, 'initLimit=10', 'syncLimit=5', `maxClientCnxns=${maxClientCnxns}`, `dataDir=${dataDir}`, ...serverLines, ''].join('\n'));
   }
   await Promise.all(members.map(async (member) => {
     const server = await QuorumServer.start({
       serverId: member.id, members, dataDir: join(directory, `server.${member.id}`), clientPort: clientPort(member.id),
-      tickTimeMs, initLimit: 10, syncLimit: 5, traceSteps: !quiet,
+      tickTimeMs, initLimit: 10, syncLimit: 5, maxClientConnections: maxClientCnxns, traceSteps: !quiet,
       logger: quiet ? silentLogger : new StreamLogger(undefined, { myid: member.id }),
     });
     started.push(server);

@@ -11,13 +11,19 @@ const USAGE = `usage: zabstate <command> [options]
   simulate  --seed S [--steps N] [--service [--trace out.json]] [bound flags]
   replay    <trace.json> [--format text|mermaid] [--html out.html] [--variant NAME|./change.ts]
   serve     --config zoo.cfg [--quiet]
-  ensemble  [--servers 3] [--observers 0] [--dir zabstate-ensemble] [--tick-time 2000] [--base-port P] [--quiet]
+  ensemble  [--servers 3] [--observers 0] [--dir zabstate-ensemble] [--tick-time 2000] [--base-port P]
+            [--max-client-cnxns 60 (per client address, 0: no limit)] [--quiet]
 bound flags: [--config spec/MCZab.cfg] [--servers N] [--observers N] [--max-epoch N] [--max-txns N] [--max-crashes N]
              [--max-partitions N] [--commit-log-count N] [--max-rounds N] [--election Oracle|FLE]`;
 
 /** Runs one CLI command; returns the exit code (0 ok, 1 violation or finding, 2 bad usage). */
 export async function run(argv: string[], out: (line: string) => void, err: (line: string) => void, isTTY: boolean): Promise<number> {
   const [command, ...rest] = argv;
+  // `zabstate <command> --help` shows the usage, as `zabstate help` does, before any option is parsed.
+  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    out(USAGE);
+    return 0;
+  }
   try {
     switch (command) {
       case 'simulate':

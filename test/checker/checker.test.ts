@@ -136,6 +136,15 @@ describe('zabstate check (CLI)', () => {
     }
   });
 
+  it('shows the usage and exits 0 for help, --help, and any command with --help or -h', async () => {
+    for (const args of [['help'], ['--help'], ['ensemble', '--help'], ['serve', '-h'], ['check', '--max-epoch', '2', '--help']]) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.out.join('\n')).toMatch(/^usage: zabstate <command>/);
+      expect(r.err).toEqual([]);
+    }
+  });
+
   it('replay exits 1 and names the diverging step when a trace no longer matches the charts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zabstate-traces-'));
     const model = createModel(SMALL, leaderNeverGivesUp);
