@@ -128,7 +128,7 @@ describe('zabstate check (CLI)', () => {
   });
 
   it('exits 2 with one line naming the problem on bad usage or a bad config', async () => {
-    for (const args of [['check', '--strategy', 'bogus'], ['check', '--servers', 'x'], ['check', '--servers', '9'], ['check', '--config', '/nonexistent.cfg'], ['check', '--nope'], ['frobnicate']]) {
+    for (const args of [['check', '--strategy', 'bogus'], ['check', '--servers', 'x'], ['check', '--servers', '9'], ['check', '--config', '/nonexistent.cfg'], ['check', '--nope'], ['frobnicate'], ['ensemble', '--max-client-cnxns', '-1'], ['ensemble', '--max-client-cnxns', 'x']]) {
       const r = await runCli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toHaveLength(1);
