@@ -88,7 +88,8 @@ export function proposesWrite(operation: OperationRequest): boolean {
     case 'closeSession':
       return true;
     case 'multi':
-      return !operation.body.ops.every((op) => op.op === 'getData' || op.op === 'getChildren') || operation.body.ops.length === 0;
+      // A multi of reads is a multiRead; one with an op that is no write is refused (classifyMulti).
+      return operation.body.ops.every((op) => typeof toServiceOp(op) !== 'string');
     default:
       return false;
   }
