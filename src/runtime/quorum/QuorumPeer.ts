@@ -177,7 +177,7 @@ export class QuorumPeer implements QuorumCommitterHost {
     private readonly store: DataStore,
     tree: DataTree,
     lastZxid: bigint,
-    history: readonly ChartTxn[],
+    history: Iterable<ChartTxn>,
     epochs: { currentEpoch: number; acceptedEpoch: number },
   ) {
     const sorted = [...options.members].sort((a, b) => a.id - b.id);
@@ -221,9 +221,11 @@ export class QuorumPeer implements QuorumCommitterHost {
       throw new Error(`${options.dataDir}: snapshot ${report.snapshot.name} does not record the history it covers (a standalone server's?); a quorum server cannot start from it`);
     }
     const snapshotZxid = report.snapshot?.zxid ?? 0n;
-    const history: ChartTxn[] = [];
-    for (const { epoch, counter } of zxidsOfRuns(report.snapshotHistory ?? [])) history.push(chartTxn((BigInt(epoch) << 32n) | BigInt(counter)));
-    for (const entry of entries) history.push(chartTxn(entry.zxid));
+    // Made one txn at a time into the peer's RunList: a recovered history of millions is a few runs, never an array.
+    const history = (function* recovered(): Generator<ChartTxn> {
+      for (const { epoch, counter } of zxidsOfRuns(report.snapshotHistory ?? [])) yield chartTxn((BigInt(epoch) << 32n) | BigInt(counter));
+      for (const entry of entries) yield chartTxn(entry.zxid);
+    })();
     const epochs = { currentEpoch: report.currentEpoch ?? 0, acceptedEpoch: report.acceptedEpoch ?? 0 };
     const peer = new QuorumPeer(options, store, tree, snapshotZxid, history, epochs);
     for (const entry of entries) peer.payloads.set(Number(entry.zxid), { zxid: entry.zxid, time: entry.time, txn: entry.txn });
@@ -237,7 +239,7 @@ export class QuorumPeer implements QuorumCommitterHost {
       },
     );
     options.logger.event('QuorumPeerStarted', {
-      myid: options.serverId, sid: peer.sid, lastZxid: report.lastZxid, txns: history.length, snapshot: report.snapshot?.name ?? 'none',
+      myid: options.serverId, sid: peer.sid, lastZxid: report.lastZxid, txns: peer.context.history.length, snapshot: report.snapshot?.name ?? 'none',
       loggedTxns: entries.length, ...epochs,
     });
     peer.step({ type: 'Restart' });
