@@ -114,9 +114,8 @@ export class RunList<T> implements Iterable<T> {
     if (to === this.length) return list;
     // The rest, a run (or the part of one) at a time: each part's later items follow its first.
     for (let run = this.runHolding(to); run < this.#runCount; run++) {
-      const runStart = this.#starts[run];
-      const from = Math.max(to, runStart);
-      list = list.appendRun(this.at(from) as T, this.endOf(run) - from);
+      const partStart = Math.max(to, this.#starts[run]);
+      list = list.appendRun(this.at(partStart) as T, this.endOf(run) - partStart);
     }
     return list;
   }
