@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { Code, generateDigest, OpCode } from '../service/index.js';
-import type { Id, ReadRequest, ReadResponse } from '../service/index.js';
+import type { Id, ReadRequest, ReadResponse, WriteRequestBody } from '../service/index.js';
 import { fromJavaLong, toJavaLong } from './codec/javaLong.js';
 import {
   decodeClientRequest, encodeAuthReply, encodeConnectResponse, encodeHeaderOnlyReply, encodeNotification, encodePingReply,
@@ -8,7 +8,7 @@ import {
 } from '../wire/index.js';
 import type { ConnectRequest, FourLetterWordDetection, FrameDecoderEvent, MultiResult, OperationRequest, RequestOp } from '../wire/index.js';
 import { CommitRefused } from './Committer.js';
-import { classifyRequest, proposesWrite, replyErrOf, toMultiResults, toWireStat } from './wireConversions.js';
+import { classifyRequest, replyErrOf, toMultiResults, toWireStat, writeBodyOf } from './wireConversions.js';
 import type { ZooKeeperServer } from './ZooKeeperServer.js';
 import { flushCoalesced, writeCoalesced } from './writeCoalesced.js';
 
@@ -255,7 +255,8 @@ export class ServerConnection {
     const decoded = decodeClientRequest(payload, { connected: true, maxBufferBytes: this.options.maxBufferBytes });
     if (decoded.ok) {
       const operation = decoded.request as OperationRequest;
-      this.enqueue(() => this.submitOperation(operation), !proposesWrite(operation));
+      const write = writeBodyOf(operation);
+      this.enqueue(() => this.submitOperation(operation, write), write === null);
       return;
     }
     const { error } = decoded;
@@ -268,7 +269,7 @@ export class ServerConnection {
     this.enqueue(() => () => this.send(encodeHeaderOnlyReply(header)), true);
   }
 
-  private submitOperation(operation: OperationRequest): ReplyStep {
+  private submitOperation(operation: OperationRequest, write: WriteRequestBody | null): ReplyStep {
     const sessionId = this.sessionId;
     if (sessionId === null) return null;
     if (!this.server.committer.touchSession(sessionId)) {
@@ -279,7 +280,7 @@ export class ServerConnection {
     }
     const xid = operation.header.xid;
     const context = { sessionId, cxid: xid, authInfo: [...this.authInfo] };
-    const kind = classifyRequest(operation, context);
+    const kind = classifyRequest(operation, context, write);
     switch (kind.kind) {
       case 'session':
         return this.sessionOperation(operation);

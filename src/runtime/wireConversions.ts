@@ -3,7 +3,7 @@
  * Pure functions; the connection decides what to send.
  */
 import { Code, OpCode } from '../service/index.js';
-import type { Id, MultiOp as ServiceMultiOp, OpResult, ProcessTxnResult, ReadRequest, Stat, WriteRequest } from '../service/index.js';
+import type { Id, MultiOp as ServiceMultiOp, OpResult, ProcessTxnResult, ReadRequest, Stat, WriteRequest, WriteRequestBody } from '../service/index.js';
 import type { MultiOp as WireMultiOp, MultiResult, OperationRequest, Stat as WireStat } from '../wire/index.js';
 import { ownerToJavaLong } from './codec/javaLong.js';
 
@@ -35,20 +35,14 @@ export type RequestKind =
   | { readonly kind: 'session' }
   | { readonly kind: 'unimplemented'; readonly reason: string };
 
-/** Classifies a decoded operation and builds the service request for it. */
-export function classifyRequest(operation: OperationRequest, context: RequestContext): RequestKind {
+/**
+ * Classifies a decoded operation and builds the service request for it. `write` is what
+ * writeBodyOf says of the operation (the connection has asked it already, to order the request).
+ */
+export function classifyRequest(operation: OperationRequest, context: RequestContext, write = writeBodyOf(operation)): RequestKind {
+  // Onto a literal, not a spread (see RequestContext): 85 ns against microseconds.
+  if (write !== null) return { kind: 'write', request: Object.assign({ sessionId: context.sessionId, cxid: context.cxid, authInfo: context.authInfo }, write) };
   switch (operation.op) {
-    case 'create':
-    case 'create2':
-    case 'createContainer':
-    case 'delete':
-    case 'setData':
-    case 'check':
-      return writeOf(toServiceOp({ op: operation.op, request: operation.body } as WireMultiOp), context);
-    case 'setACL':
-      return { kind: 'write', request: { sessionId: context.sessionId, cxid: context.cxid, authInfo: context.authInfo, type: OpCode.setACL, path: operation.body.path, acl: operation.body.acl, version: operation.body.version } };
-    case 'closeSession':
-      return { kind: 'write', request: { sessionId: context.sessionId, cxid: context.cxid, authInfo: context.authInfo, type: OpCode.closeSession } };
     case 'multi':
     case 'multiRead':
       return classifyMulti(operation.body.ops, context, operation.op === 'multiRead');
@@ -69,54 +63,60 @@ export function classifyRequest(operation: OperationRequest, context: RequestCon
       return { kind: 'unimplemented', reason: 'TTL nodes are not implemented' };
     case 'addWatch':
       return { kind: 'unimplemented', reason: 'persistent watches are not implemented' };
+    default:
+      throw new Error(`classifyRequest: ${operation.op} is a write, but writeBodyOf made none`);
   }
 }
 
 /**
- * Whether classifyRequest makes the operation a write, which goes to the leader when submitted;
- * everything else is answered in its turn, by this server.
+ * The write an operation asks the leader for, without who asks, or null when it asks for none: the
+ * server answers it in its turn (a read, a session operation, a refusal).
  */
-export function proposesWrite(operation: OperationRequest): boolean {
+export function writeBodyOf(operation: OperationRequest): WriteRequestBody | null {
   switch (operation.op) {
     case 'create':
     case 'create2':
     case 'createContainer':
     case 'delete':
     case 'setData':
-    case 'check':
+    case 'check': {
+      const op = toServiceOp({ op: operation.op, request: operation.body } as WireMultiOp);
+      return typeof op === 'string' ? null : op;
+    }
     case 'setACL':
+      return { type: OpCode.setACL, path: operation.body.path, acl: operation.body.acl, version: operation.body.version };
     case 'closeSession':
-      return true;
-    case 'multi':
+      return { type: OpCode.closeSession };
+    case 'multi': {
       // A multi of reads is a multiRead; one with an op that is no write is refused (classifyMulti).
-      return operation.body.ops.every((op) => typeof toServiceOp(op) !== 'string');
+      const ops: ServiceMultiOp[] = [];
+      for (const op of operation.body.ops) {
+        const converted = toServiceOp(op);
+        if (typeof converted === 'string') return null;
+        ops.push(converted);
+      }
+      return { type: OpCode.multi, ops };
+    }
     default:
-      return false;
+      return null;
   }
 }
 
-function writeOf(op: ServiceMultiOp | string, context: RequestContext): RequestKind {
-  if (typeof op === 'string') return { kind: 'unimplemented', reason: op };
-  // Onto a literal, not a spread (see RequestContext): 85 ns against microseconds.
-  return { kind: 'write', request: Object.assign({ sessionId: context.sessionId, cxid: context.cxid, authInfo: context.authInfo }, op) };
-}
-
+/** A multi that is no write: a multiRead, or refused with the reason of its first op that is no write. */
 function classifyMulti(ops: readonly WireMultiOp[], context: RequestContext, readOnly: boolean): RequestKind {
   const reads = ops.filter((op) => op.op === 'getData' || op.op === 'getChildren');
-  if (readOnly || (ops.length > 0 && reads.length === ops.length)) {
-    if (reads.length !== ops.length) return { kind: 'unimplemented', reason: 'multiRead holds a write' };
+  if (reads.length === ops.length && (readOnly || ops.length > 0)) {
     return {
       kind: 'multiRead',
       requests: reads.map((op) => ({ sessionId: context.sessionId, cxid: context.cxid, authInfo: context.authInfo, type: OpCode[op.op as 'getData' | 'getChildren'], path: op.request.path, watch: false })),
     };
   }
-  const serviceOps: ServiceMultiOp[] = [];
+  if (readOnly) return { kind: 'unimplemented', reason: 'multiRead holds a write' };
   for (const op of ops) {
     const converted = toServiceOp(op);
     if (typeof converted === 'string') return { kind: 'unimplemented', reason: converted };
-    serviceOps.push(converted);
   }
-  return { kind: 'write', request: { sessionId: context.sessionId, cxid: context.cxid, authInfo: context.authInfo, type: OpCode.multi, ops: serviceOps } };
+  throw new Error('classifyMulti: a multi of writes is a write, but writeBodyOf made none');
 }
 
 /** A write op of a request or a multi; a string says why it cannot be served. */

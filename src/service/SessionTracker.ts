@@ -50,7 +50,7 @@ export class SessionTracker {
   /** Starts (or restarts) tracking a session with a full timeout from now. */
   track(sessionId: bigint, timeout: number, now: number): SessionTracker {
     if (!(timeout > 0)) throw new Error(`SessionTracker.track: timeout must be positive, got ${timeout}`);
-    return new SessionTracker(this.sessions.set(sessionId, { timeout, expiresAt: now + timeout, closing: false }), this.nextSessionId);
+    return this.withSession(sessionId, { timeout, expiresAt: now + timeout, closing: false });
   }
 
   /** A request or ping: SessionExpired for an unknown or closing session, else a later expiry. */

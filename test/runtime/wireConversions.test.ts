@@ -1,10 +1,10 @@
 /**
- * The connection decides from proposesWrite whether a request waits for the reads before it
+ * The connection decides from writeBodyOf whether a request waits for the reads before it
  * (ServerConnection.enqueue), and the server from classifyRequest what it does with it: the two
  * must agree on every operation, or a write could overtake a read sent before it.
  */
 import { describe, expect, it } from 'vitest';
-import { classifyRequest, proposesWrite } from '../../src/runtime/wireConversions.js';
+import { classifyRequest, writeBodyOf } from '../../src/runtime/wireConversions.js';
 import { REQUEST_OPS, type OperationRequest } from '../../src/wire/index.js';
 
 /** A body with every field any operation reads, so that each op can be classified. */
@@ -19,12 +19,12 @@ const read = { op: 'getData', request: { path: '/a' } };
 const write = { op: 'create', request: { path: '/a', data: null, acl: [], flags: 0 } };
 const ttl = { op: 'createTTL', request: { path: '/a', data: null, acl: [], flags: 0, ttl: 1 } };
 
-describe('proposesWrite', () => {
+describe('writeBodyOf', () => {
   it('is true exactly for the operations classifyRequest makes writes, multis of each kind included', () => {
     const operations = [...REQUEST_OPS.map((op) => operationOf(op)), operationOf('multi', [read]), operationOf('multi', [read, write]), operationOf('multi', [write]), operationOf('multi', [write, ttl]), operationOf('multi'), operationOf('multiRead', [read])];
     for (const operation of operations) {
       const label = `${operation.op}${'ops' in operation.body ? ` [${(operation.body.ops as { op: string }[]).map((op) => op.op).join(', ')}]` : ''}`;
-      expect(proposesWrite(operation), label).toBe(classifyRequest(operation, context).kind === 'write');
+      expect(writeBodyOf(operation) !== null, label).toBe(classifyRequest(operation, context).kind === 'write');
     }
   });
 });
